@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/presets"
+	"github.com/gpa-tui/gpa-tui/snapshots"
+)
+
+// Files written into the output folder of `gpa-tui run`.
+const (
+	metricsFile    = "metrics.jsonl"
+	finalFile      = "final.npz"
+	presetFile     = "preset.toml"
+	checkpointFile = "checkpoint.npz"
+)
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "run (--preset NAME|FILE.toml | --resume FILE.npz) --out DIR [flags]", stderr)
+	preset := fs.String("preset", presets.Default, "embedded preset name or a .toml file")
+	var sets stringList
+	fs.Var(&sets, "set", "override a preset key, section.key=value (repeatable)")
+	steps := fs.Int("steps", -1, "total number of steps (default: the preset's flow.steps)")
+	seed := fs.Int64("seed", -1, "random seed (default: the preset's seed)")
+	out := fs.String("out", "", "output folder (created if missing)")
+	resume := fs.String("resume", "", "continue the run saved in this snapshot (.npz)")
+	every := fs.Int("checkpoint-every", 0, "write a rolling checkpoint.npz every K steps (0 = off)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("run: unexpected argument %q", pos[0])
+	}
+	if *out == "" {
+		fs.Usage()
+		return fmt.Errorf("run: --out DIR is required")
+	}
+	if *every < 0 {
+		return fmt.Errorf("run: --checkpoint-every %d: want ≥ 0", *every)
+	}
+	presetGiven := false
+	fs.Visit(func(f *flag.Flag) { presetGiven = presetGiven || f.Name == "preset" })
+
+	var sim *core.Sim
+	if *resume != "" {
+		if presetGiven || len(sets) > 0 || *seed >= 0 {
+			return fmt.Errorf("run: --resume continues a saved run; --preset, --set and --seed do not apply")
+		}
+		st, err := snapshots.Load(*resume)
+		if err != nil {
+			return err
+		}
+		if sim, err = core.Restore(st); err != nil {
+			return fmt.Errorf("%s: %w", *resume, err)
+		}
+	} else {
+		if *seed >= 0 {
+			sets = append(sets, fmt.Sprintf("seed=%d", *seed))
+		}
+		cfg, err := presets.Load(*preset, sets)
+		if err != nil {
+			return err
+		}
+		if sim, err = core.New(cfg); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Name, err)
+		}
+	}
+	total := sim.Config().Flow.Steps
+	if *steps >= 0 {
+		total = *steps
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	cfgText, err := presets.Format(sim.Config())
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(*out, presetFile), cfgText); err != nil {
+		return err
+	}
+	mf, err := openMetrics(filepath.Join(*out, metricsFile), sim)
+	if err != nil {
+		return err
+	}
+	defer mf.Close()
+	mw := bufio.NewWriter(mf)
+	defer mw.Flush()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
+	defer signal.Stop(sig)
+
+	bar := newProgress(stderr, *quiet, sim.StepCount(), total)
+	enc := json.NewEncoder(mw)
+	for sim.StepCount() < total {
+		select {
+		case s := <-sig:
+			mw.Flush()
+			path := filepath.Join(*out, checkpointFile)
+			if err := snapshots.Save(path, sim.State()); err != nil {
+				return fmt.Errorf("%v received at step %d; saving failed: %w", s, sim.StepCount(), err)
+			}
+			bar.done()
+			fmt.Fprintf(stderr, "gpa-tui: %v received: saved step %d to %s\n  resume with: gpa-tui run --resume %s --out %s --steps %d\n",
+				s, sim.StepCount(), path, path, *out, total)
+			return nil
+		default:
+		}
+		mt, err := sim.Step()
+		if err != nil {
+			mw.Flush()
+			bar.done()
+			path := filepath.Join(*out, finalFile)
+			if serr := snapshots.Save(path, sim.State()); serr == nil {
+				fmt.Fprintf(stderr, "gpa-tui: the last good state (step %d) is in %s\n", sim.StepCount(), path)
+			}
+			if errors.Is(err, core.ErrDiverged) {
+				return fmt.Errorf("%w\n  try a smaller L (--set discriminator.lipschitz=…) or Δt (--set flow.dt=…)", err)
+			}
+			return err
+		}
+		if err := enc.Encode(mt); err != nil {
+			return err
+		}
+		bar.update(mt)
+		if *every > 0 && mt.Step%*every == 0 {
+			mw.Flush()
+			if err := snapshots.Save(filepath.Join(*out, checkpointFile), sim.State()); err != nil {
+				return err
+			}
+		}
+	}
+	bar.done()
+	if err := mw.Flush(); err != nil {
+		return err
+	}
+	path := filepath.Join(*out, finalFile)
+	if err := snapshots.Save(path, sim.State()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(*out, metricsFile), path, filepath.Join(*out, presetFile))
+	return nil
+}
+
+// openMetrics opens metrics.jsonl. For a resumed run the history saved in
+// the snapshot is written first, so the file always holds steps 1…k.
+func openMetrics(path string, sim *core.Sim) (*os.File, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, mt := range sim.History() {
+		if err := enc.Encode(mt); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// writeFileAtomic writes via a temporary file and a rename.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// progress draws a one-line progress bar on a terminal.
+type progress struct {
+	w          io.Writer
+	on         bool
+	start, end int
+	t0, last   time.Time
+}
+
+func newProgress(w io.Writer, quiet bool, start, end int) *progress {
+	on := false
+	if f, ok := w.(*os.File); ok && !quiet {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: w, on: on, start: start, end: end, t0: time.Now()}
+}
+
+func (p *progress) update(mt core.Metrics) {
+	if !p.on || (time.Since(p.last) < 100*time.Millisecond && mt.Step != p.end) {
+		return
+	}
+	p.last = time.Now()
+	frac := float64(mt.Step) / float64(max(p.end, 1))
+	const width = 30
+	filled := int(frac * width)
+	bar := make([]rune, width)
+	for i := range bar {
+		bar[i] = '░'
+		if i < filled {
+			bar[i] = '█'
+		}
+	}
+	rate := float64(mt.Step-p.start) / time.Since(p.t0).Seconds()
+	fmt.Fprintf(p.w, "\r%s %d/%d  D̂ %.4g  KE %.3g  %.0f steps/s \x1b[K", string(bar), mt.Step, p.end, mt.Divergence, mt.KineticEnergy, rate)
+}
+
+func (p *progress) done() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}

@@ -1,0 +1,211 @@
+package core
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gpa-tui/gpa-tui/conj"
+	"github.com/gpa-tui/gpa-tui/lipnet"
+)
+
+// Config is a fully resolved run description. Its TOML layout is the preset
+// file format (see package presets); a Config written back with TOML tags is
+// the "resolved preset" stored next to every run and inside snapshots.
+type Config struct {
+	Name          string              `toml:"name" json:"name"`
+	Description   string              `toml:"description" json:"description"`
+	Seed          uint64              `toml:"seed" json:"seed"`
+	Target        Dataset             `toml:"target" json:"target"`
+	Prior         Dataset             `toml:"prior" json:"prior"`
+	Divergence    DivergenceConfig    `toml:"divergence" json:"divergence"`
+	Discriminator DiscriminatorConfig `toml:"discriminator" json:"discriminator"`
+	Train         TrainConfig         `toml:"train" json:"train"`
+	Flow          FlowConfig          `toml:"flow" json:"flow"`
+}
+
+// DivergenceConfig selects f and how the ν of eq. (3) is handled.
+type DivergenceConfig struct {
+	// F names the divergence: kl, alpha:A, rkl, js, w1 (conj.Parse).
+	F string `toml:"f" json:"f"`
+	// Formulation is "dv" (ν minimised exactly at every update: the
+	// Donsker–Varadhan closed form for KL, a 1-D root solve otherwise) or
+	// "nu" (ν learned by gradient ascent with φ, Algorithm 1 line 8).
+	Formulation string `toml:"formulation" json:"formulation"`
+}
+
+// DiscriminatorConfig describes the net φ ∈ Γ_L (Table 4b of the paper).
+type DiscriminatorConfig struct {
+	Hidden        []int     `toml:"hidden" json:"hidden"`
+	Activation    string    `toml:"activation" json:"activation"`
+	Lipschitz     Lipschitz `toml:"lipschitz" json:"lipschitz"`
+	Normalization string    `toml:"normalization" json:"normalization"`
+}
+
+// TrainConfig sets the discriminator optimiser (Algorithm 1, lines 6–10).
+type TrainConfig struct {
+	Optimizer  string  `toml:"optimizer" json:"optimizer"` // sgd | adam
+	LR         float64 `toml:"lr" json:"lr"`               // δ
+	InnerSteps int     `toml:"inner_steps" json:"inner_steps"`
+	// ResetAdam zeroes Adam's moments at every particle step, as the
+	// authors' journal code does.
+	ResetAdam bool `toml:"reset_adam" json:"reset_adam"`
+}
+
+// FlowConfig sets the particle ODE discretisation.
+type FlowConfig struct {
+	Dt           float64 `toml:"dt" json:"dt"`
+	Steps        int     `toml:"steps" json:"steps"`
+	Solver       string  `toml:"solver" json:"solver"` // euler | heun
+	MetricsEvery int     `toml:"metrics_every" json:"metrics_every"`
+}
+
+// Lipschitz is the constant L of Γ_L; +Inf means unconstrained. In TOML it
+// is a number or the string "inf".
+type Lipschitz float64
+
+// UnmarshalTOML accepts a number or "inf".
+func (l *Lipschitz) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case int64:
+		*l = Lipschitz(x)
+	case float64:
+		*l = Lipschitz(x)
+	case string:
+		f, err := ParseLipschitz(x)
+		if err != nil {
+			return err
+		}
+		*l = f
+	default:
+		return fmt.Errorf("want a number or \"inf\", got %T", v)
+	}
+	return nil
+}
+
+// MarshalTOML writes a number, or "inf".
+func (l Lipschitz) MarshalTOML() ([]byte, error) {
+	if math.IsInf(float64(l), 1) {
+		return []byte(`"inf"`), nil
+	}
+	return []byte(strconv.FormatFloat(float64(l), 'g', -1, 64)), nil
+}
+
+// MarshalJSON writes a number, or "inf".
+func (l Lipschitz) MarshalJSON() ([]byte, error) { return l.MarshalTOML() }
+
+// UnmarshalJSON reads a number or "inf".
+func (l *Lipschitz) UnmarshalJSON(b []byte) error {
+	f, err := ParseLipschitz(strings.Trim(string(b), `"`))
+	if err != nil {
+		return err
+	}
+	*l = f
+	return nil
+}
+
+// ParseLipschitz reads a positive number or "inf".
+func ParseLipschitz(s string) (Lipschitz, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "inf" || s == "+inf" || s == "infinity" {
+		return Lipschitz(math.Inf(1)), nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("want a number or \"inf\", got %q", s)
+	}
+	return Lipschitz(f), nil
+}
+
+func (l Lipschitz) String() string {
+	if math.IsInf(float64(l), 1) {
+		return "inf"
+	}
+	return strconv.FormatFloat(float64(l), 'g', 4, 64)
+}
+
+// FieldError is a configuration error tied to one key ("flow.dt").
+type FieldError struct {
+	Key string // dotted key, e.g. "discriminator.lipschitz"
+	Msg string // what is allowed
+}
+
+func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
+
+func fieldErr(key, format string, a ...any) error {
+	return &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
+}
+
+// positive reports whether x is a finite number > 0 (NaN fails).
+func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
+
+// Validate checks every field and returns the first error, naming its key
+// and the allowed range.
+func (c *Config) Validate() error {
+	if err := c.Target.validate("target"); err != nil {
+		return err
+	}
+	if err := c.Prior.validate("prior"); err != nil {
+		return err
+	}
+	if _, err := conj.Parse(c.Divergence.F); err != nil {
+		return fieldErr("divergence.f", "%v", err)
+	}
+	switch c.Divergence.Formulation {
+	case "dv", "nu":
+	default:
+		return fieldErr("divergence.formulation", "%q: want \"dv\" or \"nu\"", c.Divergence.Formulation)
+	}
+	d := &c.Discriminator
+	if len(d.Hidden) == 0 {
+		return fieldErr("discriminator.hidden", "want at least one hidden layer width, e.g. [32, 32, 32]")
+	}
+	for _, h := range d.Hidden {
+		if h < 1 || h > 1<<14 {
+			return fieldErr("discriminator.hidden", "width %d: want 1 … 16384", h)
+		}
+	}
+	if _, err := lipnet.ParseActivation(d.Activation); err != nil {
+		return fieldErr("discriminator.activation", "%v", err)
+	}
+	if _, err := lipnet.ParseNormalization(d.Normalization); err != nil {
+		return fieldErr("discriminator.normalization", "%v", err)
+	}
+	if L := float64(d.Lipschitz); !(L > 0) {
+		return fieldErr("discriminator.lipschitz", "%v: want a number > 0 or \"inf\"", L)
+	}
+	t := &c.Train
+	switch t.Optimizer {
+	case "sgd", "adam":
+	default:
+		return fieldErr("train.optimizer", "%q: want \"sgd\" or \"adam\"", t.Optimizer)
+	}
+	if !positive(t.LR) || t.LR > 10 {
+		return fieldErr("train.lr", "%v: want 0 < lr ≤ 10", t.LR)
+	}
+	if t.InnerSteps < 1 || t.InnerSteps > 10000 {
+		return fieldErr("train.inner_steps", "%d: want 1 … 10000", t.InnerSteps)
+	}
+	f := &c.Flow
+	if !positive(f.Dt) || f.Dt > 1e6 {
+		return fieldErr("flow.dt", "%v: want 0 < dt ≤ 1e6", f.Dt)
+	}
+	if f.Steps < 0 || f.Steps > 1e9 {
+		return fieldErr("flow.steps", "%d: want 0 … 1e9", f.Steps)
+	}
+	switch f.Solver {
+	case "euler", "heun":
+	default:
+		return fieldErr("flow.solver", "%q: want \"euler\" or \"heun\"", f.Solver)
+	}
+	if f.MetricsEvery < 0 {
+		return fieldErr("flow.metrics_every", "%d: want ≥ 0 (0 = never)", f.MetricsEvery)
+	}
+	if c.Target.Kind != "" && c.Prior.Kind != "" {
+		if dt, dp := c.Target.dim(), c.Prior.dim(); dt > 0 && dp > 0 && dt != dp {
+			return fieldErr("prior", "dimension %d differs from the target's %d", dp, dt)
+		}
+	}
+	return nil
+}

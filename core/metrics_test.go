@@ -1,0 +1,40 @@
+package core
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randn(rng *rand.Rand, n int, shift float32) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64()) + shift
+	}
+	return x
+}
+
+func TestMMD2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const d = 3
+	a := randn(rng, 200*d, 0)
+	b := randn(rng, 150*d, 0)
+	c := randn(rng, 150*d, 2)
+	if got := MMD2(a, 200, a, 200, d); got != 0 {
+		t.Errorf("MMD²(A, A) = %g, want exactly 0", got)
+	}
+	same, far := MMD2(a, 200, b, 150, d), MMD2(a, 200, c, 150, d)
+	// Two samples of N(0,I) of these sizes: the V-statistic's bias is
+	// O(1/n) ≈ 0.01; a shift by 2√3 gives MMD² of order 0.5.
+	if same > 0.03 {
+		t.Errorf("MMD²(N(0,I), N(0,I)) = %g, want ≈ 0 (< 0.03)", same)
+	}
+	if far < 0.3 {
+		t.Errorf("MMD²(N(0,I), N(2,I)) = %g, want > 0.3", far)
+	}
+	// Against the formula on two points in 1-D: y = {0}, x = {1}; the pooled
+	// median distance is 1, so k(0,1) = e^{-1/2} and MMD² = 2 − 2e^{-1/2}.
+	if got, want := MMD2([]float32{0}, 1, []float32{1}, 1, 1), 2-2*math.Exp(-0.5); math.Abs(got-want) > 1e-12 {
+		t.Errorf("MMD²({0},{1}) = %.15g, want %.15g", got, want)
+	}
+}

@@ -1,0 +1,118 @@
+package core
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// State is everything needed to continue a run bit-exactly: the resolved
+// configuration (with mid-run changes), the data, the discriminator, its
+// optimiser, ν and the history. Package snapshots stores it.
+type State struct {
+	Config    Config
+	Step      int
+	M, N, D   int
+	Particles []float32 // Y, M×D
+	Initial   []float32 // Y₀, M×D
+	Targets   []float32 // X, N×D
+	Params    []float32 // φ's weights and biases (lipnet.Net.Params layout)
+	Power     []float32 // φ's persistent power-iteration vectors
+	OptState  []float32 // optimiser state (Adam: m, v, t)
+	Nu        float64   // learned ν
+	History   []Metrics
+	Events    []Event
+	NuProj    int
+}
+
+// State returns a deep copy of the run's state.
+func (s *Sim) State() *State {
+	return &State{
+		Config: s.cfg, Step: s.step, M: s.m, N: s.n, D: s.d,
+		Particles: slices.Clone(s.y), Initial: slices.Clone(s.y0), Targets: slices.Clone(s.x),
+		Params: slices.Clone(s.phi.Params()), Power: slices.Clone(s.phi.PowerVectors()),
+		OptState: slices.Clone(s.opt.State()), Nu: s.nu,
+		History: slices.Clone(s.history), Events: slices.Clone(s.events), NuProj: s.nuProjected,
+	}
+}
+
+// Restore rebuilds a Sim from a State; continuing it gives bit-identical
+// particles and metrics to the run that was saved.
+func Restore(st *State) (*Sim, error) {
+	m, n, d := st.M, st.N, st.D
+	if m < 1 || n < 1 || d < 1 || len(st.Particles) != m*d || len(st.Initial) != m*d || len(st.Targets) != n*d {
+		return nil, fmt.Errorf("core: Restore: array shapes do not match M=%d, N=%d, d=%d", m, n, d)
+	}
+	s, err := NewWithData(st.Config, st.Targets, n, st.Initial, m, d)
+	if err != nil {
+		return nil, err
+	}
+	if len(st.Params) != len(s.phi.Params()) || len(st.Power) != len(s.phi.PowerVectors()) || len(st.OptState) != len(s.opt.State()) {
+		return nil, fmt.Errorf("core: Restore: discriminator state does not match the configured network (params %d vs %d, power %d vs %d, optimiser %d vs %d)",
+			len(st.Params), len(s.phi.Params()), len(st.Power), len(s.phi.PowerVectors()), len(st.OptState), len(s.opt.State()))
+	}
+	if !finite32(st.Particles) || !finite32(st.Params) {
+		return nil, fmt.Errorf("core: Restore: NaN or Inf in the saved state")
+	}
+	copy(s.y, st.Particles)
+	copy(s.phi.Params(), st.Params)
+	copy(s.phi.PowerVectors(), st.Power)
+	s.opt.SetState(st.OptState)
+	s.phi.SetLipschitz(float64(st.Config.Discriminator.Lipschitz))
+	s.nu = st.Nu
+	s.step = st.Step
+	s.history = append(s.history[:0], st.History...)
+	s.events = slices.Clone(st.Events)
+	s.nuProjected = st.NuProj
+	return s, nil
+}
+
+// eventJSON is Event with non-finite values written as strings ("inf").
+type eventJSON struct {
+	Step  int    `json:"step"`
+	Param string `json:"param"`
+	Old   any    `json:"old"`
+	New   any    `json:"new"`
+}
+
+func jsonNumber(x float64) any {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return x
+}
+
+func fromJSONNumber(v any) (float64, error) {
+	switch x := v.(type) {
+	case float64:
+		return x, nil
+	case string:
+		return strconv.ParseFloat(x, 64)
+	}
+	return 0, fmt.Errorf("want a number, got %T", v)
+}
+
+// MarshalJSON writes an Event; L = +Inf is written as "+Inf".
+func (e Event) MarshalJSON() ([]byte, error) {
+	return json.Marshal(eventJSON{e.Step, e.Param, jsonNumber(e.Old), jsonNumber(e.New)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var j eventJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	old, err := fromJSONNumber(j.Old)
+	if err != nil {
+		return fmt.Errorf("event old: %w", err)
+	}
+	nw, err := fromJSONNumber(j.New)
+	if err != nil {
+		return fmt.Errorf("event new: %w", err)
+	}
+	*e = Event{Step: j.Step, Param: j.Param, Old: old, New: nw}
+	return nil
+}

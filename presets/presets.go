@@ -1,0 +1,251 @@
+// Package presets holds the run presets shipped inside the binary (TOML
+// files embedded with go:embed) and the strict loader shared by the CLI and
+// the TUI. A preset is the TOML form of core.Config.
+//
+// Loading is strict: an unknown key is an error naming the key and its line,
+// a value of the wrong type names the key and line, and an invalid value names
+// the key and the allowed range.
+package presets
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/gpa-tui/gpa-tui/core"
+)
+
+//go:embed builtin/*.toml
+var builtin embed.FS
+
+// Default is the preset used when none is given.
+const Default = "four-well-L1"
+
+// Info describes one preset.
+type Info struct {
+	Name        string
+	Description string
+	File        string // "" for embedded presets
+}
+
+// List returns the embedded presets, sorted by name.
+func List() []Info {
+	entries, _ := fs.ReadDir(builtin, "builtin")
+	var out []Info
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".toml")
+		cfg, err := Parse(mustRead(name), name)
+		desc := cfg.Description
+		if err != nil {
+			desc = "invalid preset: " + err.Error()
+		}
+		out = append(out, Info{Name: name, Description: desc})
+	}
+	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// ListDir returns the *.toml presets in dir that load without error.
+func ListDir(dir string) []Info {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.toml"))
+	var out []Info
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		cfg, err := Parse(b, f)
+		if err != nil {
+			continue
+		}
+		out = append(out, Info{Name: cfg.Name, Description: cfg.Description, File: f})
+	}
+	return out
+}
+
+func mustRead(name string) []byte {
+	b, _ := builtin.ReadFile("builtin/" + name + ".toml")
+	return b
+}
+
+// Source returns the TOML text of an embedded preset or a preset file.
+func Source(nameOrFile string) ([]byte, string, error) {
+	if isFile(nameOrFile) {
+		b, err := os.ReadFile(nameOrFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("presets: %w", err)
+		}
+		return b, nameOrFile, nil
+	}
+	b, err := builtin.ReadFile("builtin/" + nameOrFile + ".toml")
+	if err != nil {
+		var names []string
+		for _, p := range List() {
+			names = append(names, p.Name)
+		}
+		return nil, "", fmt.Errorf("presets: no preset %q; available: %s (or give a .toml file)", nameOrFile, strings.Join(names, ", "))
+	}
+	return b, nameOrFile, nil
+}
+
+func isFile(s string) bool {
+	return strings.HasSuffix(s, ".toml") || strings.ContainsRune(s, os.PathSeparator)
+}
+
+// Load resolves a preset by embedded name or file path, applies the
+// "section.key=value" overrides in sets, and validates the result.
+func Load(nameOrFile string, sets []string) (core.Config, error) {
+	src, label, err := Source(nameOrFile)
+	if err != nil {
+		return core.Config{}, err
+	}
+	if len(sets) > 0 {
+		if src, err = applySets(src, label, sets); err != nil {
+			return core.Config{}, err
+		}
+	}
+	return Parse(src, label)
+}
+
+// Defaults are the values a preset may leave out.
+func Defaults() core.Config {
+	return core.Config{
+		Seed:       1,
+		Divergence: core.DivergenceConfig{F: "kl", Formulation: "dv"},
+		Discriminator: core.DiscriminatorConfig{
+			Hidden: []int{32, 32, 32}, Activation: "relu", Lipschitz: 1, Normalization: "spectral",
+		},
+		Train: core.TrainConfig{Optimizer: "sgd", LR: 0.005, InnerSteps: 5},
+		Flow:  core.FlowConfig{Dt: 1, Steps: 1000, Solver: "euler", MetricsEvery: 10},
+	}
+}
+
+// Parse decodes and validates a preset; label names it in errors.
+func Parse(src []byte, label string) (core.Config, error) {
+	cfg := Defaults()
+	cfg.Discriminator.Hidden = nil // a preset's list replaces, never appends
+	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&cfg)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return core.Config{}, fmt.Errorf("presets: %s: line %d: %s", label, pe.Position.Line, pe.Message)
+		}
+		return core.Config{}, fmt.Errorf("presets: %s: %w", label, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		return core.Config{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, keyLine(src, k), k, suggest(k))
+	}
+	if !md.IsDefined("discriminator", "hidden") {
+		cfg.Discriminator.Hidden = Defaults().Discriminator.Hidden
+	}
+	if cfg.Name == "" {
+		cfg.Name = strings.TrimSuffix(filepath.Base(label), ".toml")
+	}
+	if err := cfg.Validate(); err != nil {
+		var fe *core.FieldError
+		if errors.As(err, &fe) {
+			if line := keyLine(src, fe.Key); line > 0 {
+				return core.Config{}, fmt.Errorf("presets: %s: line %d: %s: %s", label, line, fe.Key, fe.Msg)
+			}
+		}
+		return core.Config{}, fmt.Errorf("presets: %s: %w", label, err)
+	}
+	return cfg, nil
+}
+
+// Format writes cfg as a resolved preset.
+func Format(cfg core.Config) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("# gpa-tui resolved preset\n")
+	if err := toml.NewEncoder(&b).Encode(cfg); err != nil {
+		return nil, fmt.Errorf("presets: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// keyLine finds the 1-based line where a dotted key ("train.lr") is set, or
+// the line of its [section] for a section-level key; 0 if not found.
+func keyLine(src []byte, key string) int {
+	section, name := "", key
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		section, name = key[:i], key[i+1:]
+	}
+	cur, sectionLine := "", 0
+	for i, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "[") {
+			cur = strings.Trim(t, "[] ")
+			if cur == key {
+				sectionLine = i + 1
+			}
+			continue
+		}
+		k, _, ok := strings.Cut(t, "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if (cur == section && k == name) || (cur == "" && k == key) {
+			return i + 1
+		}
+	}
+	return sectionLine
+}
+
+// knownKeys are the keys of the preset format, for "did you mean" hints.
+var knownKeys = []string{
+	"name", "description", "seed",
+	"divergence.f", "divergence.formulation",
+	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization",
+	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
+	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every",
+	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path",
+}
+
+func suggest(key string) string {
+	best, bestD := "", 3
+	for _, k := range knownKeys {
+		cand := k
+		if !strings.Contains(k, ".") {
+			if i := strings.LastIndexByte(key, '.'); i >= 0 {
+				cand = key[:i+1] + k
+			}
+		}
+		if d := editDistance(key, cand); d < bestD {
+			best, bestD = cand, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

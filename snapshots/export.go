@@ -1,0 +1,315 @@
+package snapshots
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// PlotData is what ExportPNG and Render draw: the particles over the target.
+type PlotData struct {
+	// Title is the first part of the title, e.g. the preset name; may be empty.
+	Title string
+	// Step is the particle step shown in the title.
+	Step int
+	// Metrics are shown in the title, in order.
+	Metrics []Metric
+	// Dim is d, the number of coordinates of each point (> 0).
+	Dim int
+	// Particles Y (M×Dim), Target X (N×Dim) and the optional Initial
+	// particles (drawn faint), flat row-major.
+	Particles, Target, Initial []float32
+	// Image, when non-zero, draws the particles as an image grid instead of
+	// a scatter plot; Image.H·Image.W·Image.C must equal Dim.
+	Image ImageShape
+	// Labels optionally gives each particle's class (length M); the image
+	// grid then has one column per class.
+	Labels []int
+	// Projection maps Dim > 2 to the plane (default ProjectAuto).
+	Projection Projection
+	// Width and Height are the picture size in pixels (default 800×800).
+	Width, Height int
+}
+
+// Metric is one named number for the title.
+type Metric struct {
+	Name  string
+	Value float64
+}
+
+// ImageShape is the layout of image particles: H rows of W pixels of C
+// channels (1: grey, 3: RGB), channels last, values in [0, 1].
+type ImageShape struct {
+	H, W, C int
+}
+
+// Default picture size and resolution.
+const (
+	defaultSize = 800
+	exportDPI   = 96
+)
+
+// Colours of the scatter plot: matplotlib's "tab10" blue and orange, and a
+// translucent grey for the initial particles.
+var (
+	targetColor   = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
+	particleColor = color.NRGBA{R: 255, G: 127, B: 14, A: 255}
+	initialColor  = color.NRGBA{R: 128, G: 128, B: 128, A: 80}
+)
+
+// ExportPNG renders p (see Render) and writes it atomically to path as PNG.
+func ExportPNG(path string, p PlotData) error {
+	img, err := Render(p)
+	if err != nil {
+		return fmt.Errorf("snapshots: %s: %w", path, err)
+	}
+	err = writeAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
+	if err != nil {
+		return fmt.Errorf("snapshots: %s: %w", path, err)
+	}
+	return nil
+}
+
+// Render draws p as a Width×Height picture: a scatter plot of the target
+// (blue), the particles (orange) and the initial particles (faint grey) in
+// the first two coordinates or a PCA projection, densities for Dim = 1, or
+// an image grid when p.Image is set. The title shows Title, Step and
+// Metrics; non-finite particles are left out and counted in the title.
+//
+// Render panics on misuse: Dim ≤ 0, data lengths that are not multiples of
+// Dim, an Image shape that does not match Dim, or len(Labels) ≠ M.
+func Render(p PlotData) (image.Image, error) {
+	checkPlotData(p)
+	w, h := p.Width, p.Height
+	if w <= 0 {
+		w = defaultSize
+	}
+	if h <= 0 {
+		h = defaultSize
+	}
+	c := vgimg.NewWith(vgimg.UseImage(image.NewRGBA(image.Rect(0, 0, w, h))), vgimg.UseDPI(exportDPI))
+	dc := draw.New(c)
+	var err error
+	switch {
+	case p.Image != ImageShape{}:
+		err = drawGrid(c, dc, p)
+	case p.Dim == 1:
+		err = drawDensities(dc, p)
+	default:
+		err = drawScatter(dc, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Image(), nil
+}
+
+// checkPlotData panics if p is inconsistent.
+func checkPlotData(p PlotData) {
+	d := p.Dim
+	if d <= 0 {
+		panic("snapshots: Render: Dim must be positive")
+	}
+	if len(p.Particles)%d != 0 || len(p.Target)%d != 0 || len(p.Initial)%d != 0 {
+		panic("snapshots: Render: data length is not a multiple of Dim")
+	}
+	if im := p.Image; im != (ImageShape{}) && (im.H <= 0 || im.W <= 0 || (im.C != 1 && im.C != 3) || im.H*im.W*im.C != d) {
+		panic("snapshots: Render: Image shape does not match Dim")
+	}
+	if p.Labels != nil && len(p.Labels) != len(p.Particles)/d {
+		panic("snapshots: Render: len(Labels) != number of particles")
+	}
+}
+
+// title formats "Title — step N" and a line of metrics.
+func (p PlotData) title(extra string) string {
+	var b strings.Builder
+	if p.Title != "" {
+		b.WriteString(p.Title + " — ")
+	}
+	fmt.Fprintf(&b, "step %d", p.Step)
+	line := 0
+	for i, m := range p.Metrics {
+		s := m.Name + " " + strconv.FormatFloat(m.Value, 'g', 4, 64)
+		switch {
+		case i == 0 || line+len(s) > 70:
+			b.WriteString("\n")
+			line = 0
+		default:
+			b.WriteString("    ")
+			line += 4
+		}
+		b.WriteString(s)
+		line += len(s)
+	}
+	if extra != "" {
+		b.WriteString("\n" + extra)
+	}
+	return b.String()
+}
+
+// projectRows projects the finite rows of data (n×d) and returns the
+// points and the number of rows left out.
+func projectRows(pr projector, data []float32, d int) (plotter.XYs, int) {
+	xys := make(plotter.XYs, 0, len(data)/d)
+	dropped := 0
+	for i := 0; i+d <= len(data); i += d {
+		x, y := pr.project(data[i : i+d])
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+			dropped++
+			continue
+		}
+		xys = append(xys, plotter.XY{X: x, Y: y})
+	}
+	return xys, dropped
+}
+
+// omitted describes rows left out of the picture, or "".
+func omitted(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("(%d non-finite points not drawn)", n)
+}
+
+// drawScatter draws the Dim ≥ 2 scatter plot.
+func drawScatter(dc draw.Canvas, p PlotData) error {
+	pr := newProjector(p.Projection, p.Dim, p.Target, p.Particles)
+	pl := plot.New()
+	pl.X.Label.Text, pl.Y.Label.Text = pr.xLabel, pr.yLabel
+	pl.Legend.Top = true
+	m := len(p.Particles) / p.Dim
+	radius := vg.Points(2)
+	if m+len(p.Target)/p.Dim > 1000 {
+		radius = vg.Points(1.2)
+	}
+	dropped := 0
+	for _, layer := range []struct {
+		name string
+		data []float32
+		col  color.Color
+	}{
+		{"initial", p.Initial, initialColor},
+		{"target", p.Target, targetColor},
+		{"particles", p.Particles, particleColor},
+	} {
+		xys, n := projectRows(pr, layer.data, p.Dim)
+		dropped += n
+		if len(xys) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(xys)
+		if err != nil {
+			return err
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: layer.col, Radius: radius, Shape: draw.CircleGlyph{}}
+		pl.Add(s)
+		pl.Legend.Add(fmt.Sprintf("%s (%d)", layer.name, len(xys)), s)
+	}
+	pl.Title.Text = p.title(omitted(dropped))
+	equalAspect(pl, dc, legendRoom(pl, dc))
+	pl.Draw(dc)
+	return nil
+}
+
+// legendRoom is the height to keep free above the data for the legend.
+func legendRoom(pl *plot.Plot, dc draw.Canvas) float64 {
+	return float64(pl.Legend.Rectangle(dc).Size().Y + vg.Points(8))
+}
+
+// equalAspect sets the axis ranges so that one data unit has the same
+// length on both axes, the data fill the data area (with 5% margin) below a
+// free strip of room points for the legend, and the data are centred.
+func equalAspect(pl *plot.Plot, dc draw.Canvas, room float64) {
+	if pl.X.Min > pl.X.Max { // nothing was added
+		return
+	}
+	xs, ys := pl.X.Max-pl.X.Min, pl.Y.Max-pl.Y.Min
+	if xs == 0 && ys == 0 {
+		xs, ys = 1, 1
+	}
+	da := pl.DataCanvas(dc)
+	w, h := float64(da.Max.X-da.Min.X), float64(da.Max.Y-da.Min.Y)
+	if w <= 0 || h-room <= 0 {
+		return
+	}
+	unit := 1.05 * math.Max(xs/w, ys/(h-room)) // data units per point
+	cx, cy := (pl.X.Min+pl.X.Max)/2, (pl.Y.Min+pl.Y.Max)/2
+	pl.X.Min, pl.X.Max = cx-unit*w/2, cx+unit*w/2
+	pl.Y.Min, pl.Y.Max = cy-unit*(h-room)/2, cy+unit*(h-room)/2+unit*room
+}
+
+// drawDensities draws Dim = 1 data as histograms (densities) on shared bins.
+func drawDensities(dc draw.Canvas, p PlotData) error {
+	const bins = 40
+	var lo, hi = math.Inf(1), math.Inf(-1)
+	dropped := 0
+	finite := func(data []float32) []float64 {
+		var out []float64
+		for _, v := range data {
+			if x := float64(v); !math.IsNaN(x) && !math.IsInf(x, 0) {
+				out = append(out, x)
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
+			} else {
+				dropped++
+			}
+		}
+		return out
+	}
+	layers := []struct {
+		name string
+		vals []float64
+		col  color.Color
+	}{
+		{"initial", finite(p.Initial), initialColor},
+		{"target", finite(p.Target), color.NRGBA{R: targetColor.R, G: targetColor.G, B: targetColor.B, A: 110}},
+		{"particles", finite(p.Particles), color.NRGBA{R: particleColor.R, G: particleColor.G, B: particleColor.B, A: 110}},
+	}
+	pl := plot.New()
+	pl.X.Label.Text, pl.Y.Label.Text = "x₁", "density"
+	pl.Legend.Top = true
+	if hi < lo {
+		lo, hi = 0, 1
+	}
+	if hi == lo {
+		lo, hi = lo-0.5, hi+0.5
+	}
+	width := (hi - lo) / bins
+	for _, layer := range layers {
+		if len(layer.vals) == 0 {
+			continue
+		}
+		h := &plotter.Histogram{Bins: make([]plotter.HistogramBin, bins), Width: width, FillColor: layer.col}
+		h.LineStyle = draw.LineStyle{Color: layer.col, Width: vg.Points(0.5)}
+		for i := range h.Bins {
+			h.Bins[i].Min, h.Bins[i].Max = lo+float64(i)*width, lo+float64(i+1)*width
+		}
+		for _, x := range layer.vals {
+			i := min(int((x-lo)/width), bins-1)
+			h.Bins[i].Weight += 1 / (float64(len(layer.vals)) * width)
+		}
+		pl.Add(h)
+		pl.Legend.Add(fmt.Sprintf("%s (%d)", layer.name, len(layer.vals)), h)
+	}
+	pl.Title.Text = p.title(omitted(dropped))
+	// Raise the top of the y range so the legend sits above the bars.
+	if da := pl.DataCanvas(dc); pl.Y.Max > 0 {
+		h := float64(da.Max.Y - da.Min.Y)
+		if room := legendRoom(pl, dc); h > room {
+			pl.Y.Max *= h / (h - room)
+		}
+	}
+	pl.Draw(dc)
+	return nil
+}
