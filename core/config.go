@@ -23,6 +23,7 @@ type Config struct {
 	Discriminator DiscriminatorConfig `toml:"discriminator" json:"discriminator"`
 	Train         TrainConfig         `toml:"train" json:"train"`
 	Flow          FlowConfig          `toml:"flow" json:"flow"`
+	Genes         *GenesConfig        `toml:"genes,omitempty" json:"genes,omitempty"`
 }
 
 // DivergenceConfig selects f and how the ν of eq. (3) is handled.
@@ -143,11 +144,23 @@ func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
 // Validate checks every field and returns the first error, naming its key
 // and the allowed range.
 func (c *Config) Validate() error {
-	if err := c.Target.validate("target"); err != nil {
+	if c.Genes != nil || c.Target.Kind == "genes" || c.Prior.Kind == "genes" {
+		if c.Genes == nil {
+			return fieldErr("genes", "kind = \"genes\" needs a [genes] section")
+		}
+		if c.Target.Kind != "genes" || c.Prior.Kind != "genes" {
+			return fieldErr("target.kind", "with [genes], [target] and [prior] have kind = \"genes\"")
+		}
+		if err := c.Genes.validate(); err != nil {
+			return err
+		}
+	} else if err := c.Target.validate("target"); err != nil {
 		return err
 	}
-	if err := c.Prior.validate("prior"); err != nil {
-		return err
+	if c.Genes == nil {
+		if err := c.Prior.validate("prior"); err != nil {
+			return err
+		}
 	}
 	if _, err := conj.Parse(c.Divergence.F); err != nil {
 		return fieldErr("divergence.f", "%v", err)

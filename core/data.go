@@ -33,7 +33,7 @@ type Dataset struct {
 }
 
 // DatasetKinds lists the valid Dataset.Kind values.
-var DatasetKinds = []string{"gaussian", "mixture", "student-t-mixture", "uniform", "logistic", "file"}
+var DatasetKinds = []string{"gaussian", "mixture", "student-t-mixture", "uniform", "logistic", "file", "genes"}
 
 // dim is the dimension implied by the parameters, or 0 when unknown
 // before loading (files).

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gpa-tui/gpa-tui/conj"
+	"github.com/gpa-tui/gpa-tui/core/genes"
 	"github.com/gpa-tui/gpa-tui/lipnet"
 )
 
@@ -68,7 +68,7 @@ type Sim struct {
 	opt optimizer
 	nu  float64 // learned ν (formulation "nu")
 
-	d, m, n int
+	d, m, n  int
 	x, y, y0 []float32
 
 	batch []float32 // (M+N)×d: [Y; X], the discriminator's input
@@ -88,6 +88,8 @@ type Sim struct {
 	mmd         mmdWork
 	lengthScale float64
 	nuProjected int // learned ν moved back into dom f* (see objective)
+
+	gene *genes.Prepared // batch merging: the latent problem and its decoder
 }
 
 // optimizer is what the Sim needs of lipnet's SGD and Adam.
@@ -110,18 +112,16 @@ func New(cfg Config) (*Sim, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	x, n, d, err := cfg.Target.Sample(rand.NewPCG(cfg.Seed, streamTarget))
+	p, err := prepare(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
+		return nil, err
 	}
-	y, m, dp, err := cfg.Prior.Sample(rand.NewPCG(cfg.Seed, streamPrior))
+	s, err := newSim(cfg, p.x, p.n, p.y, p.m, p.d)
 	if err != nil {
-		return nil, fmt.Errorf("prior: %w", err)
+		return nil, err
 	}
-	if dp != d {
-		return nil, &FieldError{Key: "prior", Msg: fmt.Sprintf("dimension %d differs from the target's %d", dp, d)}
-	}
-	return newSim(cfg, x, n, y, m, d)
+	s.gene = p.gene
+	return s, nil
 }
 
 // NewWithData builds a Sim on given targets X (n×d) and initial particles
@@ -191,6 +191,10 @@ func newSim(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, error)
 	s.lengthScale = lengthScale(x, n, d)
 	return s, nil
 }
+
+// Genes is the prepared batch-merging problem ([genes] runs), or nil: its
+// Decode maps the particles back to gene space and Compare scores the merge.
+func (s *Sim) Genes() *genes.Prepared { return s.gene }
 
 // Config returns the current configuration, including mid-run changes.
 func (s *Sim) Config() Config { return s.cfg }

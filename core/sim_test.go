@@ -12,8 +12,8 @@ import (
 func fourWell() Config {
 	return Config{
 		Name: "four-well-test", Seed: 1,
-		Target: Dataset{Kind: "mixture", N: 200, Centers: [][]float64{{0, 0}, {0, 4}, {4, 0}, {4, 4}}, Std: 0.5},
-		Prior:  Dataset{Kind: "gaussian", N: 200, Mean: []float64{4, 4}, Std: 0.5},
+		Target:     Dataset{Kind: "mixture", N: 200, Centers: [][]float64{{0, 0}, {0, 4}, {4, 0}, {4, 4}}, Std: 0.5},
+		Prior:      Dataset{Kind: "gaussian", N: 200, Mean: []float64{4, 4}, Std: 0.5},
 		Divergence: DivergenceConfig{F: "kl", Formulation: "dv"},
 		Discriminator: DiscriminatorConfig{
 			Hidden: []int{32, 32, 32}, Activation: "relu", Lipschitz: 1, Normalization: "spectral",

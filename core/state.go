@@ -49,6 +49,18 @@ func Restore(st *State) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.Config.Genes != nil {
+		// The latent problem (scalers, PCA) is a deterministic function of
+		// the configuration: rebuild it and check it matches the saved data.
+		p, err := prepareGenes(st.Config.Genes)
+		if err != nil {
+			return nil, fmt.Errorf("core: Restore: %w", err)
+		}
+		if p.n != n || p.m != m || p.d != d || !slices.Equal(p.x, st.Targets) {
+			return nil, fmt.Errorf("core: Restore: the gene-expression data no longer match the snapshot")
+		}
+		s.gene = p.gene
+	}
 	if len(st.Params) != len(s.phi.Params()) || len(st.Power) != len(s.phi.PowerVectors()) || len(st.OptState) != len(s.opt.State()) {
 		return nil, fmt.Errorf("core: Restore: discriminator state does not match the configured network (params %d vs %d, power %d vs %d, optimiser %d vs %d)",
 			len(st.Params), len(s.phi.Params()), len(st.Power), len(s.phi.PowerVectors()), len(st.OptState), len(s.opt.State()))

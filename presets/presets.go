@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -107,12 +108,22 @@ func Load(nameOrFile string, sets []string) (core.Config, error) {
 	if err != nil {
 		return core.Config{}, err
 	}
-	if len(sets) > 0 {
-		if src, err = applySets(src, label, sets); err != nil {
-			return core.Config{}, err
-		}
+	if len(sets) == 0 {
+		return Parse(src, label)
 	}
-	return Parse(src, label)
+	// Errors in the file itself are reported with its line numbers first;
+	// then the overrides, whose errors name the --set key.
+	if _, err := parse(src, label, false); err != nil {
+		return core.Config{}, err
+	}
+	if src, err = applySets(src, label, sets); err != nil {
+		return core.Config{}, err
+	}
+	cfg, err := parse(src, label+" with --set", true)
+	if err != nil {
+		return core.Config{}, err
+	}
+	return cfg, nil
 }
 
 // Defaults are the values a preset may leave out.
@@ -129,7 +140,15 @@ func Defaults() core.Config {
 }
 
 // Parse decodes and validates a preset; label names it in errors.
-func Parse(src []byte, label string) (core.Config, error) {
+func Parse(src []byte, label string) (core.Config, error) { return parse(src, label, false) }
+
+// parse is Parse; with generated set, src was re-encoded after --set
+// overrides and its line numbers mean nothing to the user.
+func parse(src []byte, label string, generated bool) (core.Config, error) {
+	keyLine := keyLine
+	if generated {
+		keyLine = func([]byte, string) int { return 0 }
+	}
 	cfg := Defaults()
 	cfg.Discriminator.Hidden = nil // a preset's list replaces, never appends
 	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&cfg)
@@ -138,17 +157,27 @@ func Parse(src []byte, label string) (core.Config, error) {
 		if errors.As(err, &pe) {
 			return core.Config{}, fmt.Errorf("presets: %s: line %d: %s", label, pe.Position.Line, pe.Message)
 		}
+		if generated {
+			// "toml: line 35 (last key "train.lr"): …" cites the re-encoded text.
+			return core.Config{}, fmt.Errorf("presets: %s: %s", label, tomlLine.ReplaceAllString(err.Error(), "--set $1: "))
+		}
 		return core.Config{}, fmt.Errorf("presets: %s: %w", label, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
-		return core.Config{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, keyLine(src, k), k, suggest(k))
+		if line := keyLine(src, k); line > 0 {
+			return core.Config{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, line, k, suggest(k))
+		}
+		return core.Config{}, fmt.Errorf("presets: %s: unknown key %q%s", label, k, suggest(k))
 	}
 	if !md.IsDefined("discriminator", "hidden") {
 		cfg.Discriminator.Hidden = Defaults().Discriminator.Hidden
 	}
 	if cfg.Name == "" {
 		cfg.Name = strings.TrimSuffix(filepath.Base(label), ".toml")
+	}
+	if cfg.Genes != nil && cfg.Genes.Standardize == "" {
+		cfg.Genes.Standardize = "pooled"
 	}
 	if err := cfg.Validate(); err != nil {
 		var fe *core.FieldError
@@ -171,6 +200,8 @@ func Format(cfg core.Config) ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+var tomlLine = regexp.MustCompile(`toml: line \d+ \(last key "([^"]+)"\): `)
 
 // keyLine finds the 1-based line where a dotted key ("train.lr") is set, or
 // the line of its [section] for a section-level key; 0 if not found.
@@ -208,6 +239,8 @@ var knownKeys = []string{
 	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization",
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
 	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every",
+	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
+	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct",
 	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path",
 }
 

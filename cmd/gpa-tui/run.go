@@ -104,6 +104,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
 	defer signal.Stop(sig)
 
+	geneWarnings(sim, stderr)
 	bar := newProgress(stderr, *quiet, sim.StepCount(), total)
 	enc := json.NewEncoder(mw)
 	for sim.StepCount() < total {
@@ -153,7 +154,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(*out, metricsFile), path, filepath.Join(*out, presetFile))
-	return nil
+	return writeGeneOutputs(*out, sim, stdout)
 }
 
 // openMetrics opens metrics.jsonl. For a resumed run the history saved in

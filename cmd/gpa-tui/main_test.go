@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gpa-tui/gpa-tui/presets"
+	"github.com/gpa-tui/gpa-tui/snapshots"
+)
+
+// TestMain lets the signal test run this test binary as gpa-tui itself.
+func TestMain(m *testing.M) {
+	if os.Getenv("GPA_TUI_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return o.String(), e.String(), code
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+func TestRunWritesOutputs(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := runCLI(t, "run", "--steps", "20", "--set", "flow.metrics_every=5", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := readLines(t, filepath.Join(dir, metricsFile))
+	if len(lines) != 20 {
+		t.Fatalf("%d metric lines, want 20", len(lines))
+	}
+	var first, fifth map[string]any
+	json.Unmarshal([]byte(lines[0]), &first)
+	json.Unmarshal([]byte(lines[4]), &fifth)
+	for _, k := range []string{"step", "divergence", "kinetic_energy", "max_speed", "mean_speed"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("metrics line lacks %q: %s", k, lines[0])
+		}
+	}
+	if _, ok := fifth["mmd2"]; !ok {
+		t.Errorf("step 5 lacks mmd2 with metrics_every = 5: %s", lines[4])
+	}
+	var second map[string]any
+	json.Unmarshal([]byte(lines[1]), &second)
+	if _, ok := second["mmd2"]; ok {
+		t.Errorf("step 2 has mmd2: %s", lines[1])
+	}
+	st, err := snapshots.Load(filepath.Join(dir, finalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Step != 20 || st.M != 200 || st.D != 2 {
+		t.Errorf("final.npz: step %d, %d×%d", st.Step, st.M, st.D)
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, presetFile))
+	if cfg, err := presets.Parse(src, "preset.toml"); err != nil || cfg.Flow.MetricsEvery != 5 {
+		t.Errorf("preset.toml: %v (metrics_every %d)", err, cfg.Flow.MetricsEvery)
+	}
+}
+
+// TestResumeCLI: a run stopped at step 12 and resumed to 30 writes the
+// same particles and metrics as a run straight to 30.
+func TestResumeCLI(t *testing.T) {
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	if _, e, code := runCLI(t, "run", "--steps", "30", "--out", a); code != 0 {
+		t.Fatal(e)
+	}
+	if _, e, code := runCLI(t, "run", "--steps", "12", "--out", b); code != 0 {
+		t.Fatal(e)
+	}
+	if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--steps", "30", "--out", c); code != 0 {
+		t.Fatal(e)
+	}
+	sa, _ := snapshots.Load(filepath.Join(a, finalFile))
+	sc, _ := snapshots.Load(filepath.Join(c, finalFile))
+	if !slices.EqualFunc(sa.Particles, sc.Particles, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }) {
+		t.Error("resumed particles differ from the uninterrupted run")
+	}
+	if !slices.Equal(readLines(t, filepath.Join(a, metricsFile)), readLines(t, filepath.Join(c, metricsFile))) {
+		t.Error("resumed metrics.jsonl differs from the uninterrupted run")
+	}
+	if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--preset", "four-well-L10", "--out", c); code == 0 || !strings.Contains(e, "--resume") {
+		t.Errorf("--resume with --preset: exit %d, %s", code, e)
+	}
+}
+
+// TestSignalSavesSnapshot sends SIGTERM (and SIGUSR1, Slurm's pre-timeout
+// signal) to a running headless run: it saves a checkpoint, says where, and
+// exits 0.
+func TestSignalSavesSnapshot(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGUSR1} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], "run", "--steps", "100000000", "--out", dir)
+			cmd.Env = append(os.Environ(), "GPA_TUI_AS_MAIN=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait until the run is stepping (metrics are being written).
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				if st, err := os.Stat(filepath.Join(dir, metricsFile)); err == nil && st.Size() > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatal("the run never started")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			cmd.Process.Signal(sig)
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
+			}
+			path := filepath.Join(dir, checkpointFile)
+			if !strings.Contains(stderr.String(), path) || !strings.Contains(stderr.String(), "--resume") {
+				t.Errorf("message does not say where the snapshot is: %q", stderr.String())
+			}
+			st, err := snapshots.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := len(readLines(t, filepath.Join(dir, metricsFile)))
+			if st.Step < 1 || st.Step != n {
+				t.Errorf("snapshot at step %d, metrics.jsonl has %d lines", st.Step, n)
+			}
+		})
+	}
+}
+
+func TestDivergenceCLI(t *testing.T) {
+	dir := t.TempDir()
+	var p, q strings.Builder
+	for range 10 {
+		p.WriteString("0,0\n")
+		q.WriteString("0.6,0.8\n")
+	}
+	os.WriteFile(filepath.Join(dir, "p.csv"), []byte(p.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "q.csv"), []byte(q.String()), 0o644)
+	out, e, code := runCLI(t, "divergence", "--p", filepath.Join(dir, "p.csv"), "--q", filepath.Join(dir, "q.csv"), "--iters", "1000")
+	if code != 0 {
+		t.Fatal(e)
+	}
+	var r struct{ Divergence, MaxGrad float64 }
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(out, "max_grad", "maxgrad")), &r); err != nil {
+		t.Fatal(err)
+	}
+	// D_L(δ_a‖δ_b) = L|a−b| = 1 (reference-code.md), within 5%.
+	if math.Abs(r.Divergence-1) > 0.05 || r.MaxGrad > 1+1e-4 {
+		t.Errorf("divergence of two Diracs at distance 1: %s", out)
+	}
+	_, e, code = runCLI(t, "divergence", "--p", filepath.Join(dir, "p.csv"), "--q", filepath.Join(dir, "nope.csv"))
+	if code != 1 || !strings.Contains(e, "nope.csv") {
+		t.Errorf("missing file: exit %d, %q", code, e)
+	}
+}
+
+func TestExportInspect(t *testing.T) {
+	dir := t.TempDir()
+	if _, e, code := runCLI(t, "run", "--steps", "5", "--out", dir); code != 0 {
+		t.Fatal(e)
+	}
+	snap := filepath.Join(dir, finalFile)
+	out, e, code := runCLI(t, "inspect", snap)
+	if code != 0 || !strings.Contains(out, "four-well-L1") || !strings.Contains(out, "step        5") {
+		t.Errorf("inspect: exit %d\n%s%s", code, out, e)
+	}
+	pngPath, csvPath := filepath.Join(dir, "p.png"), filepath.Join(dir, "p.csv")
+	if _, e, code := runCLI(t, "export", snap, "--png", pngPath, "--csv", csvPath, "--size", "300"); code != 0 {
+		t.Fatal(e)
+	}
+	f, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil || img.Bounds().Dx() != 300 {
+		t.Errorf("png: %v %v", err, img.Bounds())
+	}
+	cf, _ := os.Open(csvPath)
+	defer cf.Close()
+	rows := 0
+	for sc := bufio.NewScanner(cf); sc.Scan(); rows++ {
+	}
+	if rows != 201 {
+		t.Errorf("csv has %d lines, want header + 200", rows)
+	}
+	os.WriteFile(filepath.Join(dir, "junk.npz"), []byte("not a zip"), 0o644)
+	if _, e, code := runCLI(t, "inspect", filepath.Join(dir, "junk.npz")); code != 1 || !strings.Contains(e, "junk.npz") {
+		t.Errorf("junk snapshot: exit %d, %q", code, e)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"frobnicate"}, {"run"}, {"run", "--preset", "nosuch", "--out", t.TempDir()}, {"run", "--bogus"}} {
+		_, e, code := runCLI(t, args...)
+		if code == 0 || e == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, e)
+		}
+	}
+	if out, _, code := runCLI(t, "presets"); code != 0 || !strings.Contains(out, "four-well-L1 (default)") {
+		t.Errorf("presets: %d %s", code, out)
+	}
+	if out, _, code := runCLI(t, "presets", "show", "student-t-alpha2"); code != 0 || !strings.Contains(out, `f = "alpha:2"`) {
+		t.Errorf("presets show: %d %s", code, out)
+	}
+}
