@@ -1,0 +1,102 @@
+package tui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/presets"
+)
+
+// TestRealSim drives the model on the real engine and the default preset:
+// it runs, "L" raises L through Sim.Set (recorded as an Event at the
+// current step), and "s" hands the *core.Sim to the Save hook.
+func TestRealSim(t *testing.T) {
+	var saved *core.Sim
+	dir := t.TempDir()
+	d, first, err := setup(Options{
+		SnapshotDir: dir,
+		Save: func(sim *core.Sim, path string) error {
+			saved = sim
+			return os.WriteFile(path, []byte("npz"), 0o644)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(d, first)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	cmd := feed(m, m.Init(), 1)
+	sim, ok := m.eng.(*core.Sim)
+	if !ok {
+		t.Fatalf("engine is %T, want *core.Sim (status %q)", m.eng, m.status)
+	}
+	if m.cfg.Name != presets.Default {
+		t.Errorf("loaded %q, want the default preset %q", m.cfg.Name, presets.Default)
+	}
+	cmd = feed(m, cmd, 2)
+	press(m, "space")
+	if feed(m, cmd, 1) != nil {
+		t.Fatal("running after pause")
+	}
+	step := sim.StepCount()
+	if step < 3 || len(sim.History()) != step {
+		t.Fatalf("step %d with %d metrics, want ≥ 3 and one per step", step, len(sim.History()))
+	}
+	if !hasBraille(screen(m)) {
+		t.Errorf("no braille dots:\n%s", screen(m))
+	}
+
+	L0 := float64(sim.Config().Discriminator.Lipschitz)
+	press(m, "L")
+	if got := float64(sim.Config().Discriminator.Lipschitz); got != nextNice(L0, true) {
+		t.Errorf("L = %g after L, want %g", got, nextNice(L0, true))
+	}
+	ev := sim.Events()
+	if len(ev) != 1 || ev[0].Step != step || ev[0].Old != L0 {
+		t.Errorf("events %+v, want one L change at step %d from %g", ev, step, L0)
+	}
+
+	feed(m, press(m, "s"), 1)
+	if saved != sim {
+		t.Error("Save hook did not get the running Sim")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.npz"))
+	if len(files) != 1 {
+		t.Errorf("snapshots %v, want one", files)
+	}
+}
+
+func hasBraille(s string) bool {
+	for _, r := range s {
+		if r > 0x2800 && r <= 0x28ff {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSetupErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"unknown preset", Options{Preset: "no-such-preset"}, "no-such-preset"},
+		{"bad set", Options{Sets: []string{"flow.dt=-1"}}, "dt"},
+		{"resume without Load", Options{Resume: "x.npz"}, "cannot be loaded"},
+		{"resume missing file", Options{Resume: "/nonexistent/x.npz", Load: func(string) (*core.Sim, error) { return nil, errors.New("unused") }}, "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := setup(tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("setup error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}

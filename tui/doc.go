@@ -1,0 +1,17 @@
+// Package tui is the live workbench of gpa-tui: a Bubble Tea v2 program that
+// shows the particles of a GPA flow (paper eq. (11), Algorithm 1) moving
+// toward the targets on a braille scatter plot, with sparklines of the
+// divergence estimate, kinetic energy (eq. (13)), MMD² and the largest
+// particle speed against the speed limit L (Remark 4.1(c)), and lets the
+// user steer the run: pause, single steps, L, Δt, the learning rate δ and
+// T_NN, presets, restarts and snapshots.
+//
+// Structure (STYLE.md §7): one root model (model.go) routes messages;
+// keys.go holds the key map, styles.go the palette, layout.go the pure
+// screen split, and each panel (plot.go, spark.go, params.go, presets.go)
+// renders into a cached string that View only joins. The engine runs in
+// exactly one tea.Cmd at a time (engine.go); nothing else touches the Sim
+// while it runs, and parameter changes made meanwhile are queued and applied
+// between two step commands. The TUI does no numerical work: the PCA view
+// of d > 2 data comes from Options.PCA.
+package tui

@@ -1,0 +1,199 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/gpa-tui/gpa-tui/core"
+)
+
+// engine is the part of *core.Sim the workbench uses; tests substitute a
+// scripted fake. Like *core.Sim it is not safe for concurrent use: only the
+// one engine command in flight, or Update while none is, may call it.
+type engine interface {
+	Config() core.Config
+	Advance(k int) (core.Metrics, error)
+	StepCount() int
+	Dim() int
+	M() int
+	N() int
+	Particles() []float32
+	Targets() []float32
+	Initial() []float32
+	History() []core.Metrics
+	Events() []core.Event
+	Set(p core.Param, v float64) error
+	LengthScale() float64
+}
+
+var _ engine = (*core.Sim)(nil)
+
+// Projector writes the 2-D projection of rows points of src (rows×dim,
+// row-major) into dst (rows×2).
+type Projector func(dst, src []float32, rows int)
+
+// deps are the workbench's ways to reach the engine, the presets and the
+// snapshots; Run fills them from the real packages and Options, tests with
+// fakes.
+type deps struct {
+	loadPreset  func(nameOrFile string, sets []string) (core.Config, error)
+	newEngine   func(cfg core.Config) (engine, error)
+	loadSnap    func(path string) (engine, error)                   // nil: no --resume support
+	save        func(e engine, path string) error                   // nil: saving unavailable
+	pca         func(x []float32, rows, dim int) (Projector, error) // nil: no PCA view
+	listPresets func() []pickItem
+	snapshotDir string
+	logf        func(format string, a ...any) // nil: no debug log
+}
+
+// loadReq says where the next engine comes from: a preset (with --set
+// overrides), a resolved Config (restart), or a snapshot file.
+type loadReq struct {
+	preset   string
+	sets     []string
+	cfg      *core.Config
+	snapshot string
+}
+
+func (r loadReq) String() string {
+	switch {
+	case r.snapshot != "":
+		return r.snapshot
+	case r.cfg != nil:
+		return r.cfg.Name
+	}
+	return r.preset
+}
+
+// loadDoneMsg delivers a new engine (or why there is none).
+type loadDoneMsg struct {
+	req  loadReq
+	eng  engine
+	base core.Config // the configuration "r" restarts from
+	pca  Projector   // nil when unavailable
+	err  error
+}
+
+// stepDoneMsg reports a finished Advance.
+type stepDoneMsg struct {
+	gen     int
+	k       int
+	metrics core.Metrics
+	err     error
+	elapsed time.Duration
+}
+
+// saveDoneMsg reports a written snapshot.
+type saveDoneMsg struct {
+	path string
+	err  error
+}
+
+// loadCmd builds an engine off the UI goroutine; it also fits the PCA
+// view of the targets, which reads the new engine before anyone else can.
+func loadCmd(d deps, req loadReq) tea.Cmd {
+	return func() tea.Msg {
+		msg := loadDoneMsg{req: req}
+		switch {
+		case req.snapshot != "":
+			if d.loadSnap == nil {
+				msg.err = fmt.Errorf("resuming snapshots is not available in this build")
+				return msg
+			}
+			msg.eng, msg.err = d.loadSnap(req.snapshot)
+			if msg.err == nil {
+				msg.base = msg.eng.Config()
+			}
+		default:
+			cfg := req.cfg
+			if cfg == nil {
+				c, err := d.loadPreset(req.preset, req.sets)
+				if err != nil {
+					msg.err = err
+					return msg
+				}
+				cfg = &c
+			}
+			msg.base = *cfg
+			msg.eng, msg.err = d.newEngine(*cfg)
+		}
+		if msg.err != nil {
+			msg.eng = nil
+			return msg
+		}
+		if d.pca != nil && msg.eng.Dim() > 2 {
+			// A failed fit only removes the PCA view; the error is not fatal.
+			msg.pca, _ = d.pca(msg.eng.Targets(), msg.eng.N(), msg.eng.Dim())
+		}
+		return msg
+	}
+}
+
+// stepCmd advances the engine by k steps: the only command that runs the
+// flow, and the only code touching the engine while it runs.
+func stepCmd(e engine, gen, k int) tea.Cmd {
+	return func() tea.Msg {
+		t0 := time.Now()
+		mt, err := e.Advance(k)
+		return stepDoneMsg{gen: gen, k: k, metrics: mt, err: err, elapsed: time.Since(t0)}
+	}
+}
+
+// saveCmd writes a snapshot into dir under a name made of the preset and
+// the step, never overwriting an existing file.
+func saveCmd(d deps, e engine) tea.Cmd {
+	return func() tea.Msg {
+		if err := os.MkdirAll(d.snapshotDir, 0o755); err != nil {
+			return saveDoneMsg{err: err}
+		}
+		stem := fmt.Sprintf("%s-step%06d", fileSafe(e.Config().Name), e.StepCount())
+		path := filepath.Join(d.snapshotDir, stem+".npz")
+		for i := 2; ; i++ {
+			if _, err := os.Stat(path); os.IsNotExist(err) {
+				break
+			}
+			path = filepath.Join(d.snapshotDir, fmt.Sprintf("%s-%d.npz", stem, i))
+		}
+		return saveDoneMsg{path: path, err: d.save(e, path)}
+	}
+}
+
+// fileSafe keeps letters, digits, '-', '_' and '.' of a preset name.
+func fileSafe(name string) string {
+	s := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, filepath.Base(strings.TrimSuffix(name, ".toml")))
+	if s == "" || s == "." || s == ".." {
+		return "run"
+	}
+	return s
+}
+
+// Chunking: each step command runs as many steps as fit in about one frame
+// at the render cap, so that the scatter is redrawn at most ~fps times a
+// second whatever the step cost, and a key that changes the Sim waits at
+// most one frame (or one step, when a step is slower than a frame).
+const (
+	fps          = 30
+	frameTime    = time.Second / fps
+	maxChunk     = 10000
+	chunkGrowMax = 2 // at most doubled per command, so one fast outlier cannot blow it up
+)
+
+// nextChunk sizes the next command from the last one: k steps took elapsed.
+func nextChunk(k int, elapsed time.Duration) int {
+	if elapsed <= 0 {
+		return min(k*chunkGrowMax, maxChunk)
+	}
+	want := int(float64(k) * float64(frameTime) / float64(elapsed))
+	return min(max(want, 1), k*chunkGrowMax, maxChunk)
+}

@@ -1,0 +1,217 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/gpa-tui/gpa-tui/core"
+)
+
+// fakeEngine is a scripted engine: each step moves every particle 10% of
+// the way to one target, and the metrics are simple functions of the step,
+// so that views do not change when the real engine's numerics do.
+type fakeEngine struct {
+	cfg       core.Config
+	d, m, n   int
+	x, y, y0  []float32
+	step      int
+	hist      []core.Metrics
+	events    []core.Event
+	divergeAt int   // the step that fails with ErrDiverged (0: never)
+	calls     []int // k of every Advance
+
+	// gate, if set, holds Advance until it is closed; any other method
+	// called meanwhile counts as a concurrent use in touched.
+	gate    chan struct{}
+	busy    atomic.Bool
+	touched atomic.Int32
+}
+
+// use records a call; it is a violation while Advance runs.
+func (f *fakeEngine) use() {
+	if f.busy.Load() {
+		f.touched.Add(1)
+	}
+}
+
+// newFake builds a fake with n targets on four wells and m particles in
+// one corner, in d dimensions, from a fixed seed.
+func newFake(cfg core.Config, m, n, d int) *fakeEngine {
+	rng := rand.New(rand.NewPCG(1, 2))
+	f := &fakeEngine{cfg: cfg, d: d, m: m, n: n, x: make([]float32, n*d), y: make([]float32, m*d)}
+	for i := range n {
+		w := i % 4
+		for c := range d {
+			f.x[i*d+c] = float32(4*((w>>min(c, 1))&1)) + float32(rng.NormFloat64()*0.5)
+		}
+	}
+	for i := range m * d {
+		f.y[i] = 4 + float32(rng.NormFloat64()*0.5)
+	}
+	f.y0 = append([]float32(nil), f.y...)
+	return f
+}
+
+func (f *fakeEngine) Config() core.Config     { f.use(); return f.cfg }
+func (f *fakeEngine) StepCount() int          { f.use(); return f.step }
+func (f *fakeEngine) Dim() int                { f.use(); return f.d }
+func (f *fakeEngine) M() int                  { f.use(); return f.m }
+func (f *fakeEngine) N() int                  { f.use(); return f.n }
+func (f *fakeEngine) Particles() []float32    { f.use(); return f.y }
+func (f *fakeEngine) Targets() []float32      { f.use(); return f.x }
+func (f *fakeEngine) Initial() []float32      { f.use(); return f.y0 }
+func (f *fakeEngine) History() []core.Metrics { f.use(); return f.hist }
+func (f *fakeEngine) Events() []core.Event    { f.use(); return f.events }
+func (f *fakeEngine) LengthScale() float64    { f.use(); return 2.9 }
+
+func (f *fakeEngine) Set(p core.Param, v float64) error {
+	f.use()
+	if !(v > 0) {
+		return fmt.Errorf("fake: %v = %v: want > 0", p, v)
+	}
+	old := cfgValue(&f.cfg, p)
+	switch p {
+	case core.ParamLipschitz:
+		f.cfg.Discriminator.Lipschitz = core.Lipschitz(v)
+	case core.ParamDt:
+		f.cfg.Flow.Dt = v
+	case core.ParamLR:
+		f.cfg.Train.LR = v
+	case core.ParamInnerSteps:
+		f.cfg.Train.InnerSteps = int(v)
+	}
+	f.events = append(f.events, core.Event{Step: f.step, Param: p.String(), Old: old, New: v})
+	return nil
+}
+
+func (f *fakeEngine) Advance(k int) (core.Metrics, error) {
+	f.use()
+	f.busy.Store(true)
+	defer f.busy.Store(false)
+	if f.gate != nil {
+		<-f.gate
+	}
+	f.calls = append(f.calls, k)
+	var mt core.Metrics
+	for range k {
+		if f.step+1 == f.divergeAt {
+			return mt, fmt.Errorf("step %d: %w", f.step+1, core.ErrDiverged)
+		}
+		for i := range f.m {
+			j := i % f.n
+			for c := range f.d {
+				f.y[i*f.d+c] += 0.1 * (f.x[j*f.d+c] - f.y[i*f.d+c])
+			}
+		}
+		f.step++
+		s := float64(f.step)
+		mt = core.Metrics{Step: f.step, Divergence: 2 / s, KineticEnergy: 1 / (s * s), MaxSpeed: min(1, 3/s),
+			MeanSpeed: 1 / s, MMD2: 0.5 / s, HasMMD: f.step%2 == 0}
+		f.hist = append(f.hist, mt)
+	}
+	return mt, nil
+}
+
+// testConfig is a small resolved preset for the fake.
+func testConfig() core.Config {
+	var c core.Config
+	c.Name, c.Description = "four-well-test", "fake four wells"
+	c.Divergence.F, c.Divergence.Formulation = "kl", "dv"
+	c.Discriminator.Lipschitz = 1
+	c.Train.Optimizer, c.Train.LR, c.Train.InnerSteps = "sgd", 0.005, 5
+	c.Flow.Dt, c.Flow.Steps, c.Flow.Solver = 1, 100, "euler"
+	return c
+}
+
+// fakeDeps wires the model to fakes; the last engine built is kept.
+type fakeDeps struct {
+	deps
+	last  *fakeEngine
+	dim   int
+	saved []string
+}
+
+func newFakeDeps(t testing.TB, dim int) *fakeDeps {
+	fd := &fakeDeps{dim: dim}
+	fd.loadPreset = func(name string, _ []string) (core.Config, error) {
+		if name == "missing" {
+			return core.Config{}, errors.New("presets: no preset \"missing\"")
+		}
+		c := testConfig()
+		c.Name = name
+		return c, nil
+	}
+	fd.newEngine = func(cfg core.Config) (engine, error) {
+		fd.last = newFake(cfg, 40, 40, fd.dim)
+		return fd.last, nil
+	}
+	fd.listPresets = func() []pickItem {
+		return []pickItem{{Name: "four-well-test", Description: "fake"}, {Name: "other", Description: "another"}}
+	}
+	fd.snapshotDir = t.TempDir()
+	fd.save = func(e engine, path string) error {
+		fd.saved = append(fd.saved, path)
+		return os.WriteFile(path, []byte(fmt.Sprintf("step %d\n", e.StepCount())), 0o644)
+	}
+	return fd
+}
+
+// tick is the fixed duration given to every step command in tests, so that
+// chunk sizes and the steps/s figure are deterministic.
+const tick = 10 * time.Millisecond
+
+// feed runs cmd and hands its message to Update, at most n times, and
+// returns the command still pending. Step durations are fixed to tick.
+func feed(m *model, cmd tea.Cmd, n int) tea.Cmd {
+	for i := 0; i < n && cmd != nil; i++ {
+		msg := cmd()
+		if sd, ok := msg.(stepDoneMsg); ok {
+			sd.elapsed = tick
+			msg = sd
+		}
+		_, cmd = m.Update(msg)
+	}
+	return cmd
+}
+
+// press sends a key to Update and returns its command.
+func press(m *model, k string) tea.Cmd {
+	msg := tea.KeyPressMsg{Text: k, Code: []rune(k)[0]}
+	switch k {
+	case "space":
+		msg = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		msg = tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	_, cmd := m.Update(msg)
+	return cmd
+}
+
+// started returns a model of size w×h on the fakes, loaded and with the
+// first step command pending.
+func started(t testing.TB, fd *fakeDeps, w, h int) (*model, tea.Cmd) {
+	t.Helper()
+	c := testConfig()
+	m := newModel(fd.deps, loadReq{cfg: &c})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	cmd := feed(m, m.Init(), 1)
+	if m.eng == nil {
+		t.Fatalf("no engine after load: status %q", m.status)
+	}
+	return m, cmd
+}
+
+// screen is the ANSI-stripped view.
+func screen(m *model) string { return ansi.Strip(m.View().Content) }

@@ -1,0 +1,183 @@
+package tui
+
+import (
+	"math"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Autoscale: the view is the data's bounding box padded by autoPad of its
+// span on each side. It grows at once when a point leaves it and shrinks
+// only when the data fill less than autoShrink of it, so that the axes do
+// not flicker while the particles move (both fractions are our choice).
+const (
+	autoPad    = 0.05
+	autoShrink = 0.6
+)
+
+// plotPanel is the scatter panel: a legend line, a braille canvas with a
+// y axis on its left, an x axis and its tick labels below.
+type plotPanel struct {
+	w, h int
+	cv   canvas
+
+	// 2-D display coordinates, n×2 row-major, owned by the model.
+	targets, particles, initial []float32
+	showInitial                 bool
+	frozen                      bool
+	caption                     string // projection, e.g. "x0 vs x1"
+
+	haveView               bool
+	xmin, xmax, ymin, ymax float64
+
+	cache string
+}
+
+// SetSize sets the panel size in cells.
+func (p *plotPanel) SetSize(w, h int) { p.w, p.h = max(w, 1), max(h, 1) }
+
+// View is the cached rendering, h lines of width w.
+func (p *plotPanel) View() string { return p.cache }
+
+// resetView forgets the current view so that the next redraw autoscales
+// from scratch (a new Sim or projection).
+func (p *plotPanel) resetView() { p.haveView = false }
+
+// redraw autoscales (unless frozen), rasterises the data and renders the
+// axes into the cached string.
+func (p *plotPanel) redraw(st *Styles) {
+	if !p.frozen || !p.haveView {
+		p.autoscale()
+	}
+	ch := max(p.h-3, 1) // legend, x axis and x labels take 3 rows
+
+	// y ticks decide the gutter width.
+	yt := niceTicks(p.ymin, p.ymax, max(ch/3, 2))
+	ylab := make(map[int]string, len(yt))
+	gw := 2
+	for _, t := range yt {
+		r := int((p.ymax - t) / (p.ymax - p.ymin) * float64(ch))
+		r = min(max(r, 0), ch-1)
+		if _, dup := ylab[r]; dup {
+			continue
+		}
+		ylab[r] = fmtNum(t)
+		gw = max(gw, ansi.StringWidth(ylab[r])+1)
+	}
+	gw = min(gw, max(p.w/3, 1))
+	cw := max(p.w-gw, 1)
+
+	p.cv.resize(cw, ch)
+	p.cv.setRange(p.xmin, p.xmax, p.ymin, p.ymax)
+	if p.showInitial {
+		p.cv.plot(seriesInitial, p.initial, 2, 0, 1)
+	}
+	p.cv.plot(seriesTargets, p.targets, 2, 0, 1)
+	p.cv.plot(seriesParticles, p.particles, 2, 0, 1)
+	rows := strings.Split(p.cv.render(st.Series[:]), "\n")
+
+	var b strings.Builder
+	b.WriteString(p.legend(st))
+	for r, row := range rows {
+		b.WriteByte('\n')
+		tick := "│"
+		lab, ok := ylab[r]
+		if ok {
+			tick = "┤"
+		}
+		g := strings.Repeat(" ", max(gw-1-ansi.StringWidth(lab), 0)) + lab + tick
+		b.WriteString(st.Axis.Render(ansi.Truncate(g, gw, "")))
+		b.WriteString(row)
+	}
+	axis, labels := p.xAxis(gw, cw)
+	b.WriteByte('\n')
+	b.WriteString(st.Axis.Render(axis))
+	b.WriteByte('\n')
+	b.WriteString(st.Axis.Render(labels))
+	p.cache = b.String()
+}
+
+// legend is the first line: the series, the projection and the view mode.
+func (p *plotPanel) legend(st *Styles) string {
+	items := []string{
+		st.Series[seriesParticles].Render("⣿") + st.Label.Render(" particles"),
+		st.Series[seriesTargets].Render("⣿") + st.Label.Render(" targets"),
+	}
+	if p.showInitial {
+		items = append(items, st.Series[seriesInitial].Render("⣿")+st.Label.Render(" initial"))
+	}
+	mode := "auto"
+	if p.frozen {
+		mode = "frozen"
+	}
+	items = append(items, st.Muted.Render(p.caption+" · "+mode))
+	return padRight(ansi.Truncate(" "+strings.Join(items, "  "), p.w, "…"), p.w)
+}
+
+// xAxis returns the axis line ("└──┬──") and the tick labels below it.
+func (p *plotPanel) xAxis(gw, cw int) (axis, labels string) {
+	line := []rune(strings.Repeat(" ", gw-1) + "└" + strings.Repeat("─", cw))
+	lab := []rune(strings.Repeat(" ", p.w))
+	next := 0 // first free column for a label
+	for _, t := range niceTicks(p.xmin, p.xmax, max(cw/10, 2)) {
+		c := int((t - p.xmin) / (p.xmax - p.xmin) * float64(cw))
+		c = min(max(c, 0), cw-1)
+		line[gw+c] = '┬'
+		s := []rune(fmtNum(t))
+		start := min(max(gw+c-len(s)/2, next), p.w-len(s))
+		if start < next || start < 0 {
+			continue
+		}
+		copy(lab[start:], s)
+		next = start + len(s) + 1
+	}
+	return string(line[:p.w]), string(lab)
+}
+
+// autoscale sets the view from the data's bounding box, with hysteresis.
+func (p *plotPanel) autoscale() {
+	xlo, xhi := math.Inf(1), math.Inf(-1)
+	ylo, yhi := math.Inf(1), math.Inf(-1)
+	add := func(pts []float32) {
+		for i := 0; i+1 < len(pts); i += 2 {
+			x, y := float64(pts[i]), float64(pts[i+1])
+			if math.IsNaN(x) || math.IsInf(x, 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+				continue
+			}
+			xlo, xhi = min(xlo, x), max(xhi, x)
+			ylo, yhi = min(ylo, y), max(yhi, y)
+		}
+	}
+	add(p.targets)
+	add(p.particles)
+	if p.showInitial {
+		add(p.initial)
+	}
+	if xlo > xhi { // no finite point
+		if !p.haveView {
+			p.xmin, p.xmax, p.ymin, p.ymax = -1, 1, -1, 1
+			p.haveView = true
+		}
+		return
+	}
+	xlo, xhi = padRange(xlo, xhi)
+	ylo, yhi = padRange(ylo, yhi)
+	inside := p.haveView && xlo >= p.xmin && xhi <= p.xmax && ylo >= p.ymin && yhi <= p.ymax
+	loose := (xhi-xlo) < autoShrink*(p.xmax-p.xmin) || (yhi-ylo) < autoShrink*(p.ymax-p.ymin)
+	if !inside || loose {
+		p.xmin, p.xmax, p.ymin, p.ymax = xlo, xhi, ylo, yhi
+		p.haveView = true
+	}
+}
+
+// padRange widens [lo, hi] by autoPad of its span on each side; a single
+// value gets a span of 10% of its magnitude, or 1 at zero.
+func padRange(lo, hi float64) (float64, float64) {
+	span := hi - lo
+	if span == 0 {
+		span = max(math.Abs(lo)*0.1, 1)
+		return lo - span/2, hi + span/2
+	}
+	return lo - autoPad*span, hi + autoPad*span
+}

@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// goldenModel is the fake four-well run after 15 steps (four commands),
+// paused, at w×h.
+func goldenModel(t testing.TB, w, h int) *model {
+	fd := newFakeDeps(t, 2)
+	m, cmd := started(t, fd, w, h)
+	cmd = feed(m, cmd, 3)
+	press(m, "space")
+	if feed(m, cmd, 1) != nil {
+		t.Fatal("still running after pause")
+	}
+	return m
+}
+
+func TestGoldenViews(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {160, 48}, {40, 12}} {
+		name := fmt.Sprintf("view-%dx%d", sz[0], sz[1])
+		t.Run(name, func(t *testing.T) {
+			got := screen(goldenModel(t, sz[0], sz[1]))
+			path := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("view differs from %s (go test -update rewrites it):\n got:\n%s\nwant:\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+// TestViewFits checks that the view has exactly h lines, none wider than
+// w, at many sizes, with every overlay, in colour and without.
+func TestViewFits(t *testing.T) {
+	sizes := [][2]int{{20, 5}, {40, 12}, {79, 24}, {80, 23}, {80, 24}, {81, 25}, {100, 30}, {120, 40}, {160, 48}, {200, 60}, {97, 33}}
+	for _, overlay := range []string{"", "?", "p", "i"} {
+		for _, sz := range sizes {
+			w, h := sz[0], sz[1]
+			m := goldenModel(t, w, h)
+			if overlay != "" {
+				press(m, overlay)
+			}
+			for _, prof := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ASCII} {
+				m.Update(tea.ColorProfileMsg{Profile: prof})
+				lines := strings.Split(m.View().Content, "\n")
+				if len(lines) != h {
+					t.Errorf("%d×%d %q %v: %d lines", w, h, overlay, prof, len(lines))
+				}
+				for i, l := range lines {
+					if lw := ansi.StringWidth(l); lw > w {
+						t.Errorf("%d×%d %q %v: line %d is %d wide: %q", w, h, overlay, prof, i, lw, ansi.Strip(l))
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	m := goldenModel(t, 60, 20)
+	if s := screen(m); !strings.Contains(s, "at least") || !strings.Contains(s, "80×24") || !strings.Contains(s, "60×20") {
+		t.Errorf("too-small view:\n%s", s)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if s := screen(m); !strings.Contains(s, "particles") {
+		t.Errorf("no workbench after growing to 80×24:\n%s", s)
+	}
+}
+
+func TestNoColorKeepsSeriesApart(t *testing.T) {
+	// Without colour (NO_COLOR), particles are bold and targets plain.
+	st := newStyles(colorprofile.ASCII)
+	p := st.Series[seriesParticles].Render("x")
+	q := st.Series[seriesTargets].Render("x")
+	if ansi.Strip(p) != "x" || p == q {
+		t.Errorf("particles %q and targets %q look alike without colour", p, q)
+	}
+	if !st.Series[seriesParticles].GetBold() || st.Series[seriesTargets].GetBold() {
+		t.Error("want bold particles and plain targets")
+	}
+}
+
+func BenchmarkRedraw(b *testing.B) {
+	m := goldenModel(b, 160, 48)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.redrawAll()
+	}
+}
