@@ -24,6 +24,7 @@ type Config struct {
 	Train         TrainConfig         `toml:"train" json:"train"`
 	Flow          FlowConfig          `toml:"flow" json:"flow"`
 	Genes         *GenesConfig        `toml:"genes,omitempty" json:"genes,omitempty"`
+	Latent        *LatentConfig       `toml:"latent,omitempty" json:"latent,omitempty"`
 }
 
 // DivergenceConfig selects f and how the ν of eq. (3) is handled.
@@ -42,6 +43,9 @@ type DiscriminatorConfig struct {
 	Activation    string    `toml:"activation" json:"activation"`
 	Lipschitz     Lipschitz `toml:"lipschitz" json:"lipschitz"`
 	Normalization string    `toml:"normalization" json:"normalization"`
+	// Conditional gives φ one head per class (φ(x, c) is head c, on a
+	// shared trunk): class-c particles are moved by head c only.
+	Conditional bool `toml:"conditional,omitempty" json:"conditional,omitempty"`
 }
 
 // TrainConfig sets the discriminator optimiser (Algorithm 1, lines 6–10).
@@ -60,6 +64,9 @@ type FlowConfig struct {
 	Steps        int     `toml:"steps" json:"steps"`
 	Solver       string  `toml:"solver" json:"solver"` // euler | heun
 	MetricsEvery int     `toml:"metrics_every" json:"metrics_every"`
+	// Mobility "bounded" clips particles to [0, 1] after every step (pixel
+	// space images, as the journal code); "free" (default) does not.
+	Mobility string `toml:"mobility,omitempty" json:"mobility,omitempty"`
 }
 
 // Lipschitz is the constant L of Γ_L; +Inf means unconstrained. In TOML it
@@ -211,6 +218,26 @@ func (c *Config) Validate() error {
 	case "euler", "heun":
 	default:
 		return fieldErr("flow.solver", "%q: want \"euler\" or \"heun\"", f.Solver)
+	}
+	switch f.Mobility {
+	case "", "free":
+	case "bounded":
+		if c.Latent != nil {
+			return fieldErr("flow.mobility", "\"bounded\" clips pixels to [0, 1]; it does not apply in a latent space")
+		}
+	default:
+		return fieldErr("flow.mobility", "%q: want \"free\" or \"bounded\"", f.Mobility)
+	}
+	if c.Latent != nil {
+		if err := c.Latent.validate(); err != nil {
+			return err
+		}
+		if !isImageKind(c.Target.Kind) {
+			return fieldErr("latent", "a latent space needs an image target (mnist, fashion-mnist, cifar10); [genes] runs have their own PCA")
+		}
+	}
+	if c.Discriminator.Conditional && !isImageKind(c.Target.Kind) {
+		return fieldErr("discriminator.conditional", "needs a labelled target (mnist, fashion-mnist, cifar10)")
 	}
 	if f.MetricsEvery < 0 {
 		return fieldErr("flow.metrics_every", "%d: want ≥ 0 (0 = never)", f.MetricsEvery)

@@ -30,10 +30,16 @@ type Dataset struct {
 	Low     []float64   `toml:"low,omitempty" json:"low,omitempty"`
 	High    []float64   `toml:"high,omitempty" json:"high,omitempty"`
 	Path    string      `toml:"path,omitempty" json:"path,omitempty"`
+	// Image data sets: PerClass images of every class (N = PerClass ×
+	// classes), from the Split ("train", default, or "test").
+	PerClass int    `toml:"per_class,omitempty" json:"per_class,omitempty"`
+	Split    string `toml:"split,omitempty" json:"split,omitempty"`
 }
 
 // DatasetKinds lists the valid Dataset.Kind values.
-var DatasetKinds = []string{"gaussian", "mixture", "student-t-mixture", "uniform", "logistic", "file", "genes"}
+var DatasetKinds = []string{"gaussian", "mixture", "student-t-mixture", "uniform", "logistic", "file", "genes", "mnist", "fashion-mnist", "cifar10"}
+
+func isImageKind(k string) bool { return k == "mnist" || k == "fashion-mnist" || k == "cifar10" }
 
 // dim is the dimension implied by the parameters, or 0 when unknown
 // before loading (files).
@@ -60,6 +66,18 @@ func finiteAll(xs []float64) bool {
 
 func (ds *Dataset) validate(sec string) error {
 	key := func(k string) string { return sec + "." + k }
+	if isImageKind(ds.Kind) {
+		if ds.PerClass < 1 || ds.PerClass > 100000 {
+			return fieldErr(key("per_class"), "%d: want 1 … 100000 images per class", ds.PerClass)
+		}
+		if ds.Split != "" && ds.Split != "train" && ds.Split != "test" {
+			return fieldErr(key("split"), "%q: want \"train\" or \"test\"", ds.Split)
+		}
+		if sec == "prior" {
+			return fieldErr(key("kind"), "%q is a target; priors are gaussian, uniform, logistic, …", ds.Kind)
+		}
+		return nil
+	}
 	if ds.Kind != "file" && (ds.N < 1 || ds.N > 1<<24) {
 		return fieldErr(key("n"), "%d: want 1 … 16777216 samples", ds.N)
 	}
@@ -81,7 +99,9 @@ func (ds *Dataset) validate(sec string) error {
 		return nil
 	}
 	needDim := func() error {
-		if d := ds.dim(); d < 1 || d > 1<<20 {
+		if d := ds.dim(); sec == "prior" && d == 0 {
+			return nil // the target's dimension
+		} else if d < 1 || d > 1<<20 {
 			return fieldErr(key("dim"), "%d: give mean = [...] or dim = 1 … 1048576", d)
 		}
 		return nil

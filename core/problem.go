@@ -66,6 +66,13 @@ type problem struct {
 	m    int
 	d    int
 	gene *genes.Prepared
+
+	// k is the number of heads of φ (1, or the classes of a conditional
+	// run), labelsY and labelsX the class of every particle and target
+	// (image runs; labelsY nil when unconditional).
+	k                int
+	labelsY, labelsX []int
+	img              *imageProblem
 }
 
 // prepare samples or loads the data a Config describes.
@@ -73,18 +80,25 @@ func prepare(cfg Config) (*problem, error) {
 	if cfg.Genes != nil {
 		return prepareGenes(cfg.Genes)
 	}
+	if isImageKind(cfg.Target.Kind) {
+		return prepareImages(cfg)
+	}
 	x, n, d, err := cfg.Target.Sample(rand.NewPCG(cfg.Seed, streamTarget))
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
 	}
-	y, m, dp, err := cfg.Prior.Sample(rand.NewPCG(cfg.Seed, streamPrior))
+	prior := cfg.Prior
+	if prior.dim() == 0 {
+		prior.Dim = d
+	}
+	y, m, dp, err := prior.Sample(rand.NewPCG(cfg.Seed, streamPrior))
 	if err != nil {
 		return nil, fmt.Errorf("prior: %w", err)
 	}
 	if dp != d {
 		return nil, &FieldError{Key: "prior", Msg: fmt.Sprintf("dimension %d differs from the target's %d", dp, d)}
 	}
-	return &problem{x: x, n: n, y: y, m: m, d: d}, nil
+	return &problem{x: x, n: n, y: y, m: m, d: d, k: 1}, nil
 }
 
 func prepareGenes(g *GenesConfig) (*problem, error) {
@@ -105,7 +119,7 @@ func prepareGenes(g *GenesConfig) (*problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &problem{x: p.X, n: p.N(), y: p.Y, m: p.M(), d: p.Dim(), gene: p}, nil
+	return &problem{x: p.X, n: p.N(), y: p.Y, m: p.M(), d: p.Dim(), gene: p, k: 1}, nil
 }
 
 func loadGenes(g *GenesConfig) (*genes.Dataset, error) {

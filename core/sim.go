@@ -7,6 +7,7 @@ import (
 
 	"github.com/gpa-tui/gpa-tui/conj"
 	"github.com/gpa-tui/gpa-tui/core/genes"
+	"github.com/gpa-tui/gpa-tui/core/images"
 	"github.com/gpa-tui/gpa-tui/lipnet"
 )
 
@@ -66,13 +67,14 @@ type Sim struct {
 
 	phi *lipnet.Net
 	opt optimizer
-	nu  float64 // learned ν (formulation "nu")
+	nu  []float64 // learned ν per head (formulation "nu")
 
 	d, m, n  int
 	x, y, y0 []float32
 
 	batch []float32 // (M+N)×d: [Y; X], the discriminator's input
-	dout  []float32 // (M+N): ∂(−J)/∂φ at each row, or a velocity selector
+	dout  []float32 // (M+N)×K: ∂(−J)/∂φ at each row and head, or a velocity selector
+	cls   classes   // heads and the rows of each class
 	dx    []float32 // (M+N)×d: input gradients
 	vel   []float32 // M×d: ∇φ(Yᵢ)
 	yPred []float32 // Heun predictor
@@ -80,7 +82,7 @@ type Sim struct {
 
 	// The state before the current step, restored on divergence.
 	saveY, saveParams, savePow, saveOpt []float32
-	saveNu                              float64
+	saveNu                              []float64
 
 	step        int
 	history     []Metrics
@@ -89,7 +91,7 @@ type Sim struct {
 	lengthScale float64
 	nuProjected int // learned ν moved back into dom f* (see objective)
 
-	gene *genes.Prepared // batch merging: the latent problem and its decoder
+	prob *problem // the data: labels, latent coder, batch-merging problem
 }
 
 // optimizer is what the Sim needs of lipnet's SGD and Adam.
@@ -116,12 +118,7 @@ func New(cfg Config) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSim(cfg, p.x, p.n, p.y, p.m, p.d)
-	if err != nil {
-		return nil, err
-	}
-	s.gene = p.gene
-	return s, nil
+	return newSim(cfg, p)
 }
 
 // NewWithData builds a Sim on given targets X (n×d) and initial particles
@@ -136,10 +133,14 @@ func NewWithData(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, e
 			return nil, fmt.Errorf("core: NewWithData: NaN or Inf in the data")
 		}
 	}
-	return newSim(cfg, append([]float32(nil), x...), n, append([]float32(nil), y...), m, d)
+	if cfg.Discriminator.Conditional {
+		return nil, fmt.Errorf("core: NewWithData: a conditional discriminator needs labelled data; use New")
+	}
+	return newSim(cfg, &problem{x: append([]float32(nil), x...), n: n, y: append([]float32(nil), y...), m: m, d: d, k: 1})
 }
 
-func newSim(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, error) {
+func newSim(cfg Config, p *problem) (*Sim, error) {
+	x, n, y, m, d := p.x, p.n, p.y, p.m, p.d
 	f, err := conj.Parse(cfg.Divergence.F)
 	if err != nil {
 		return nil, &FieldError{Key: "divergence.f", Msg: err.Error()}
@@ -149,7 +150,7 @@ func newSim(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, error)
 	phi, err := lipnet.New(lipnet.Config{
 		In:        d,
 		Hidden:    cfg.Discriminator.Hidden,
-		Out:       1,
+		Out:       p.k,
 		Act:       act,
 		Lipschitz: float64(cfg.Discriminator.Lipschitz),
 		Norm:      norm,
@@ -166,7 +167,10 @@ func newSim(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, error)
 		d:   d, m: m, n: n,
 		x: x, y: y, y0: append([]float32(nil), y...),
 		batch: make([]float32, rows*d),
-		dout:  make([]float32, rows),
+		dout:  make([]float32, rows*p.k),
+		cls:   newClasses(p.k, p.labelsY, p.labelsX, m, n),
+		nu:    make([]float64, p.k),
+		prob:  p,
 		dx:    make([]float32, rows*d),
 		vel:   make([]float32, m*d),
 	}
@@ -183,6 +187,7 @@ func newSim(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, error)
 	}
 	copy(s.batch[m*d:], x)
 	s.saveY = make([]float32, m*d)
+	s.saveNu = make([]float64, p.k)
 	s.saveParams = make([]float32, np)
 	s.savePow = make([]float32, len(phi.PowerVectors()))
 	s.saveOpt = make([]float32, len(s.opt.State()))
@@ -194,7 +199,7 @@ func newSim(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, error)
 
 // Genes is the prepared batch-merging problem ([genes] runs), or nil: its
 // Decode maps the particles back to gene space and Compare scores the merge.
-func (s *Sim) Genes() *genes.Prepared { return s.gene }
+func (s *Sim) Genes() *genes.Prepared { return s.prob.gene }
 
 // Config returns the current configuration, including mid-run changes.
 func (s *Sim) Config() Config { return s.cfg }
@@ -232,8 +237,8 @@ func (s *Sim) Discriminator() *lipnet.Net { return s.phi }
 // Optimizer is φ's optimiser (for snapshots).
 func (s *Sim) Optimizer() lipnet.Optimizer { return s.opt }
 
-// Nu is the learned ν (formulation "nu"; 0 for "dv").
-func (s *Sim) Nu() float64 { return s.nu }
+// Nu is the learned ν of each head (formulation "nu"; zeros for "dv").
+func (s *Sim) Nu() []float64 { return s.nu }
 
 // LengthScale is the target's spread √tr Cov(X), the scale against which
 // the per-step displacement bound L·Δt is judged (CFL remark, App. B.2).
@@ -332,6 +337,9 @@ func (s *Sim) Step() (Metrics, error) {
 			y[i] -= dt * v
 		}
 	}
+	if s.cfg.Flow.Mobility == "bounded" {
+		images.ClipUnit(s.y[:md]) // bounded mobility: pixels stay in [0, 1]
+	}
 	if !finite32(s.y[:md]) {
 		s.restore()
 		return Metrics{}, fmt.Errorf("step %d: particles left the float32 range: %w", s.step+1, ErrDiverged)
@@ -367,79 +375,16 @@ func (s *Sim) trainAndVelocity(y, vel []float32) float64 {
 	}
 	out := s.phi.Forward(s.batch, m+n)
 	div := s.objective(out, false)
-	// ∇φ(Yᵢ): back-propagate 1 from every particle row, 0 from target rows.
+	// ∇φ(Yᵢ): back-propagate 1 from every particle row (from its class's
+	// head), 0 from target rows.
+	k := s.cls.k
+	clear(s.dout)
 	for i := range m {
-		s.dout[i] = 1
+		s.dout[i*k+s.cls.head(i)] = 1
 	}
-	clear(s.dout[m : m+n])
 	s.phi.InputGradTo(s.dx, s.dout)
 	copy(vel[:m*d], s.dx[:m*d])
 	return div
-}
-
-// objective evaluates J(φ, ν) = E_P[φ] − ν − E_Q[f*(φ−ν)] (eq. 3) from the
-// outputs φ([Y; X]) and, when train is set, writes s.dout = ∂(−J)/∂φ (the
-// optimiser minimises −J, i.e. ascends J) and updates a learned ν.
-//
-//	∂(−J)/∂φ(Yᵢ) = −1/M
-//	∂(−J)/∂φ(Xⱼ) = (f*)′(φ(Xⱼ) − ν)/N
-//
-// With formulation "dv", ν = argmin_ν{ν + E_Q f*(φ−ν)} exactly (for KL the
-// Donsker–Varadhan closed form ν = log E_Q e^φ − 1, via log-sum-exp), and by
-// the envelope theorem no gradient flows through ν. With "nu", ν is learned
-// by gradient ascent, ν ← ν + δ ∂J/∂ν with ∂J/∂ν = −1 + E_Q (f*)′(φ−ν)
-// (Algorithm 1 line 8). If a learned ν leaves φ(X)−ν outside dom f* (α<1,
-// reverse KL, JS), J would be −∞: ν is then set to the exact minimiser, and
-// the projection is counted (Sim.NuProjections).
-//
-// The returned estimate D̂ always uses the exact minimiser, so that it is
-// the value of eq. (3) for the current φ.
-func (s *Sim) objective(out []float32, train bool) float64 {
-	m, n := s.m, s.n
-	gP, gQ := out[:m], out[m:m+n]
-	var sumP float64
-	for _, v := range gP {
-		sumP += float64(v)
-	}
-	meanP := sumP / float64(m)
-	nuOpt, inf := s.f.OptimalNu(gQ)
-	if !train {
-		return meanP - inf
-	}
-	nu := nuOpt
-	if !s.dv {
-		nu = s.nu
-		if !s.inDomain(gQ, nu) {
-			nu = nuOpt
-			s.nuProjected++
-		}
-	}
-	s.f.ConjMeanGradTo(s.dout[m:m+n], gQ, nu)
-	for i := range m {
-		s.dout[i] = float32(-1 / float64(m))
-	}
-	if !s.dv {
-		var sumW float64
-		for _, w := range s.dout[m : m+n] {
-			sumW += float64(w)
-		}
-		s.nu = nu + s.cfg.Train.LR*(sumW-1)
-	}
-	return meanP - inf
-}
-
-// inDomain reports whether every φ(Xⱼ) − ν lies in dom f*.
-func (s *Sim) inDomain(gQ []float32, nu float64) bool {
-	hi, open := s.f.ConjDomain()
-	if math.IsInf(hi, 1) {
-		return true
-	}
-	for _, g := range gQ {
-		if t := float64(g) - nu; t > hi || (open && t == hi) {
-			return false
-		}
-	}
-	return true
 }
 
 // NuProjections counts the updates at which a learned ν was moved back so
@@ -451,7 +396,7 @@ func (s *Sim) save() {
 	copy(s.saveParams, s.phi.Params())
 	copy(s.savePow, s.phi.PowerVectors())
 	copy(s.saveOpt, s.opt.State())
-	s.saveNu = s.nu
+	copy(s.saveNu, s.nu)
 }
 
 func (s *Sim) restore() {
@@ -459,7 +404,7 @@ func (s *Sim) restore() {
 	copy(s.phi.Params(), s.saveParams)
 	copy(s.phi.PowerVectors(), s.savePow)
 	s.opt.SetState(s.saveOpt)
-	s.nu = s.saveNu
+	copy(s.nu, s.saveNu)
 	copy(s.batch[:s.m*s.d], s.y)
 }
 

@@ -21,7 +21,7 @@ type State struct {
 	Params    []float32 // φ's weights and biases (lipnet.Net.Params layout)
 	Power     []float32 // φ's persistent power-iteration vectors
 	OptState  []float32 // optimiser state (Adam: m, v, t)
-	Nu        float64   // learned ν
+	Nu        []float64 // learned ν of each head
 	History   []Metrics
 	Events    []Event
 	NuProj    int
@@ -33,7 +33,7 @@ func (s *Sim) State() *State {
 		Config: s.cfg, Step: s.step, M: s.m, N: s.n, D: s.d,
 		Particles: slices.Clone(s.y), Initial: slices.Clone(s.y0), Targets: slices.Clone(s.x),
 		Params: slices.Clone(s.phi.Params()), Power: slices.Clone(s.phi.PowerVectors()),
-		OptState: slices.Clone(s.opt.State()), Nu: s.nu,
+		OptState: slices.Clone(s.opt.State()), Nu: slices.Clone(s.nu),
 		History: slices.Clone(s.history), Events: slices.Clone(s.events), NuProj: s.nuProjected,
 	}
 }
@@ -45,21 +45,34 @@ func Restore(st *State) (*Sim, error) {
 	if m < 1 || n < 1 || d < 1 || len(st.Particles) != m*d || len(st.Initial) != m*d || len(st.Targets) != n*d {
 		return nil, fmt.Errorf("core: Restore: array shapes do not match M=%d, N=%d, d=%d", m, n, d)
 	}
-	s, err := NewWithData(st.Config, st.Targets, n, st.Initial, m, d)
-	if err != nil {
-		return nil, err
-	}
-	if st.Config.Genes != nil {
-		// The latent problem (scalers, PCA) is a deterministic function of
-		// the configuration: rebuild it and check it matches the saved data.
-		p, err := prepareGenes(st.Config.Genes)
-		if err != nil {
+	var p *problem
+	if st.Config.Genes != nil || isImageKind(st.Config.Target.Kind) {
+		// Labels, the latent coder and the batch-merging problem are
+		// deterministic functions of the configuration (coders come from
+		// the cache): rebuild them and check they match the saved data.
+		var err error
+		if p, err = prepare(st.Config); err != nil {
 			return nil, fmt.Errorf("core: Restore: %w", err)
 		}
 		if p.n != n || p.m != m || p.d != d || !slices.Equal(p.x, st.Targets) {
-			return nil, fmt.Errorf("core: Restore: the gene-expression data no longer match the snapshot")
+			return nil, fmt.Errorf("core: Restore: the data set (or its latent coder) no longer matches the snapshot")
 		}
-		s.gene = p.gene
+		p.y = slices.Clone(st.Initial)
+	} else {
+		if !finite32(st.Targets) || !finite32(st.Initial) {
+			return nil, fmt.Errorf("core: Restore: NaN or Inf in the saved data")
+		}
+		p = &problem{x: slices.Clone(st.Targets), n: n, y: slices.Clone(st.Initial), m: m, d: d, k: 1}
+	}
+	if err := st.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("core: Restore: %w", err)
+	}
+	s, err := newSim(st.Config, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(st.Nu) != len(s.nu) {
+		return nil, fmt.Errorf("core: Restore: %d values of ν for %d heads", len(st.Nu), len(s.nu))
 	}
 	if len(st.Params) != len(s.phi.Params()) || len(st.Power) != len(s.phi.PowerVectors()) || len(st.OptState) != len(s.opt.State()) {
 		return nil, fmt.Errorf("core: Restore: discriminator state does not match the configured network (params %d vs %d, power %d vs %d, optimiser %d vs %d)",
@@ -73,7 +86,7 @@ func Restore(st *State) (*Sim, error) {
 	copy(s.phi.PowerVectors(), st.Power)
 	s.opt.SetState(st.OptState)
 	s.phi.SetLipschitz(float64(st.Config.Discriminator.Lipschitz))
-	s.nu = st.Nu
+	copy(s.nu, st.Nu)
 	s.step = st.Step
 	s.history = append(s.history[:0], st.History...)
 	s.events = slices.Clone(st.Events)

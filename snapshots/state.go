@@ -17,7 +17,7 @@ type stateMeta struct {
 	M         int          `json:"m"`
 	N         int          `json:"n"`
 	D         int          `json:"d"`
-	Nu        float64      `json:"nu"`
+	Nu        []float64    `json:"nu"`
 	NuProj    int          `json:"nu_projections"`
 	Optimizer string       `json:"optimizer"`
 	Config    core.Config  `json:"config"`
