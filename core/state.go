@@ -25,17 +25,32 @@ type State struct {
 	History   []Metrics
 	Events    []Event
 	NuProj    int
+
+	// Image runs (read-only views for analysis; Restore rebuilds them):
+	// the particles as images, decoded in a latent run (M×H·W·C), the
+	// target images, the image shape and the class labels.
+	Images, TargetImages []float32
+	ImageShape           [3]int // H, W, C; zero when not an image run
+	Labels, TargetLabels []int
 }
 
 // State returns a deep copy of the run's state.
 func (s *Sim) State() *State {
-	return &State{
+	st := &State{
 		Config: s.cfg, Step: s.step, M: s.m, N: s.n, D: s.d,
 		Particles: slices.Clone(s.y), Initial: slices.Clone(s.y0), Targets: slices.Clone(s.x),
 		Params: slices.Clone(s.phi.Params()), Power: slices.Clone(s.phi.PowerVectors()),
 		OptState: slices.Clone(s.opt.State()), Nu: slices.Clone(s.nu),
 		History: slices.Clone(s.history), Events: slices.Clone(s.events), NuProj: s.nuProjected,
 	}
+	if h, w, c, ok := s.ImageShape(); ok {
+		st.ImageShape = [3]int{h, w, c}
+		st.Images = make([]float32, s.m*h*w*c)
+		s.DecodedTo(st.Images)
+		st.TargetImages = slices.Clone(s.prob.img.pixelX)
+		st.Labels, st.TargetLabels = slices.Clone(s.prob.labelsY), slices.Clone(s.prob.img.labelsX)
+	}
+	return st
 }
 
 // Restore rebuilds a Sim from a State; continuing it gives bit-identical

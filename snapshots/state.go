@@ -70,7 +70,35 @@ func Save(path string, st *core.State) error {
 		{Name: "opt_state", Shape: []int{len(st.OptState)}, Data: orEmpty(st.OptState)},
 		{Name: "metrics", Shape: []int{len(st.History), k}, Data: hist},
 	}
+	if sh := st.ImageShape; sh[0] > 0 {
+		img := []int{sh[0], sh[1], sh[2]}
+		arrays = append(arrays,
+			Array{Name: "images", Shape: append([]int{st.M}, img...), Data: st.Images},
+			Array{Name: "target_images", Shape: append([]int{st.N}, img...), Data: st.TargetImages})
+		if st.TargetLabels != nil {
+			arrays = append(arrays, Array{Name: "target_labels", Shape: []int{st.N}, Data: toInt64(st.TargetLabels)})
+		}
+		if st.Labels != nil {
+			arrays = append(arrays, Array{Name: "labels", Shape: []int{st.M}, Data: toInt64(st.Labels)})
+		}
+	}
 	return WriteFile(path, mb, arrays)
+}
+
+func toInt64(x []int) []int64 {
+	out := make([]int64, len(x))
+	for i, v := range x {
+		out[i] = int64(v)
+	}
+	return out
+}
+
+func fromInt64(x []int64) []int {
+	out := make([]int, len(x))
+	for i, v := range x {
+		out[i] = int(v)
+	}
+	return out
 }
 
 func orEmpty(x []float32) []float32 {
@@ -132,6 +160,19 @@ func Load(path string) (*core.State, error) {
 		st.History[i] = core.Metrics{Step: int(r[0]), Divergence: r[1], KineticEnergy: r[2], MaxSpeed: r[3], MeanSpeed: r[4]}
 		if !math.IsNaN(r[5]) {
 			st.History[i].MMD2, st.History[i].HasMMD = r[5], true
+		}
+	}
+	if a, ok := arrays["images"]; ok && len(a.Shape) == 4 {
+		st.ImageShape = [3]int{a.Shape[1], a.Shape[2], a.Shape[3]}
+		st.Images, _ = a.Data.([]float32)
+		if t, ok := arrays["target_images"]; ok {
+			st.TargetImages, _ = t.Data.([]float32)
+		}
+		if l, err := Get[int64](arrays, "labels", meta.M); err == nil {
+			st.Labels = fromInt64(l)
+		}
+		if l, err := Get[int64](arrays, "target_labels", meta.N); err == nil {
+			st.TargetLabels = fromInt64(l)
 		}
 	}
 	if err := st.Config.Validate(); err != nil {

@@ -38,6 +38,13 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 		if *initial {
 			p.Initial = st.Initial
 		}
+		if sh := st.ImageShape; sh[0] > 0 {
+			// An image run: a grid of the (decoded) particles, one column
+			// per class when the particles are labelled.
+			p.Dim, p.Particles, p.Target, p.Initial = sh[0]*sh[1]*sh[2], st.Images, st.TargetImages, nil
+			p.Image = snapshots.ImageShape{H: sh[0], W: sh[1], C: sh[2]}
+			p.Labels = st.Labels
+		}
 		if n := len(st.History); n > 0 {
 			h := st.History[n-1]
 			p.Metrics = []snapshots.Metric{{Name: "D", Value: h.Divergence}, {Name: "KE", Value: h.KineticEnergy}}
