@@ -73,7 +73,7 @@ type imageProblem struct {
 	train   *images.Set
 }
 
-func prepareImages(cfg Config) (*problem, error) {
+func prepareImages(cfg Config, opts *Options) (*problem, error) {
 	t := cfg.Target
 	split := images.Train
 	if t.Split == "test" {
@@ -114,7 +114,7 @@ func prepareImages(cfg Config) (*problem, error) {
 			return nil, fmt.Errorf("latent: %w", err)
 		}
 	}
-	coder, err := fitCoder(cfg, set)
+	coder, err := fitCoder(cfg, set, opts)
 	if err != nil {
 		return nil, fmt.Errorf("latent: %w", err)
 	}
@@ -129,7 +129,7 @@ func prepareImages(cfg Config) (*problem, error) {
 }
 
 // fitCoder fits the latent encoder/decoder on the training split.
-func fitCoder(cfg Config, train *images.Set) (Coder, error) {
+func fitCoder(cfg Config, train *images.Set, opts *Options) (Coder, error) {
 	l := cfg.Latent
 	rows := train.N
 	if l.TrainRows > 0 {
@@ -147,7 +147,7 @@ func fitCoder(cfg Config, train *images.Set) (Coder, error) {
 	case "pca":
 		return latent.FitPCA32(fit.Float32(), fit.N, fit.Dim(), l.Dim, true)
 	case "autoencoder":
-		return fitAutoencoder(cfg, fit)
+		return fitAutoencoder(cfg, fit, opts)
 	}
 	return nil, fmt.Errorf("unknown latent kind %q", l.Kind)
 }

@@ -76,12 +76,12 @@ type problem struct {
 }
 
 // prepare samples or loads the data a Config describes.
-func prepare(cfg Config) (*problem, error) {
+func prepare(cfg Config, opts *Options) (*problem, error) {
 	if cfg.Genes != nil {
 		return prepareGenes(cfg.Genes)
 	}
 	if isImageKind(cfg.Target.Kind) {
-		return prepareImages(cfg)
+		return prepareImages(cfg, opts)
 	}
 	x, n, d, err := cfg.Target.Sample(rand.NewPCG(cfg.Seed, streamTarget))
 	if err != nil {

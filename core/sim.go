@@ -24,6 +24,13 @@ type Metrics struct {
 	MeanSpeed     float64 `json:"mean_speed"`     // (1/M) Σ|∇φ(Yᵢ)|
 	MMD2          float64 `json:"mmd2,omitempty"` // MMD²(Yₙ₊₁, X), when HasMMD
 	HasMMD        bool    `json:"-"`
+	// Image runs, every flow.metrics_every steps (see imageMetrics); NaN
+	// where not defined (accuracy of an unconditional run).
+	Accuracy  float64 `json:"accuracy,omitempty"`
+	Frechet   float64 `json:"frechet,omitempty"`
+	Memorized float64 `json:"memorized,omitempty"`
+	Copies    float64 `json:"copies,omitempty"`
+	HasImage  bool    `json:"-"`
 }
 
 // Event is a parameter changed during a run.
@@ -91,7 +98,8 @@ type Sim struct {
 	lengthScale float64
 	nuProjected int // learned ν moved back into dom f* (see objective)
 
-	prob *problem // the data: labels, latent coder, batch-merging problem
+	prob *problem       // the data: labels, latent coder, batch-merging problem
+	imgm *imageMetrics // image runs: classifier, Fréchet reference, memorization
 }
 
 // optimizer is what the Sim needs of lipnet's SGD and Adam.
@@ -110,15 +118,19 @@ const (
 )
 
 // New samples the data and builds the discriminator.
-func New(cfg Config) (*Sim, error) {
+func New(cfg Config) (*Sim, error) { return NewOpts(cfg, Options{}) }
+
+// NewOpts is New with Options to observe slow preparation (autoencoder and
+// classifier training for image runs).
+func NewOpts(cfg Config, opts Options) (*Sim, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	p, err := prepare(cfg)
+	p, err := prepare(cfg, &opts)
 	if err != nil {
 		return nil, err
 	}
-	return newSim(cfg, p)
+	return newSim(cfg, p, &opts)
 }
 
 // NewWithData builds a Sim on given targets X (n×d) and initial particles
@@ -136,10 +148,10 @@ func NewWithData(cfg Config, x []float32, n int, y []float32, m, d int) (*Sim, e
 	if cfg.Discriminator.Conditional {
 		return nil, fmt.Errorf("core: NewWithData: a conditional discriminator needs labelled data; use New")
 	}
-	return newSim(cfg, &problem{x: append([]float32(nil), x...), n: n, y: append([]float32(nil), y...), m: m, d: d, k: 1})
+	return newSim(cfg, &problem{x: append([]float32(nil), x...), n: n, y: append([]float32(nil), y...), m: m, d: d, k: 1}, &Options{})
 }
 
-func newSim(cfg Config, p *problem) (*Sim, error) {
+func newSim(cfg Config, p *problem, opts *Options) (*Sim, error) {
 	x, n, y, m, d := p.x, p.n, p.y, p.m, p.d
 	f, err := conj.Parse(cfg.Divergence.F)
 	if err != nil {
@@ -194,6 +206,11 @@ func newSim(cfg Config, p *problem) (*Sim, error) {
 	s.history = make([]Metrics, 0, min(max(cfg.Flow.Steps, 16), 1<<20))
 	s.mmd.init(m, n, d)
 	s.lengthScale = lengthScale(x, n, d)
+	if p.img != nil && cfg.Flow.MetricsEvery > 0 {
+		if s.imgm, err = newImageMetrics(s, opts); err != nil {
+			return nil, fmt.Errorf("image metrics: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -348,6 +365,9 @@ func (s *Sim) Step() (Metrics, error) {
 	mt := Metrics{Step: s.step, Divergence: div, KineticEnergy: ke, MaxSpeed: vmax, MeanSpeed: vmean}
 	if k := s.cfg.Flow.MetricsEvery; k > 0 && (s.step%k == 0 || s.step == 1) {
 		mt.MMD2, mt.HasMMD = s.mmd.mmd2(s.y, s.x), true
+	}
+	if k := s.cfg.Flow.MetricsEvery; s.imgm != nil && ((k > 0 && s.step%k == 0) || s.step == s.cfg.Flow.Steps) {
+		s.imgm.measure(s, &mt) // allocates (Fréchet); only on metric steps of image runs
 	}
 	s.history = append(s.history, mt)
 	return mt, nil

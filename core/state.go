@@ -55,7 +55,10 @@ func (s *Sim) State() *State {
 
 // Restore rebuilds a Sim from a State; continuing it gives bit-identical
 // particles and metrics to the run that was saved.
-func Restore(st *State) (*Sim, error) {
+func Restore(st *State) (*Sim, error) { return RestoreOpts(st, Options{}) }
+
+// RestoreOpts is Restore with Options for the data preparation.
+func RestoreOpts(st *State, opts Options) (*Sim, error) {
 	m, n, d := st.M, st.N, st.D
 	if m < 1 || n < 1 || d < 1 || len(st.Particles) != m*d || len(st.Initial) != m*d || len(st.Targets) != n*d {
 		return nil, fmt.Errorf("core: Restore: array shapes do not match M=%d, N=%d, d=%d", m, n, d)
@@ -66,7 +69,7 @@ func Restore(st *State) (*Sim, error) {
 		// deterministic functions of the configuration (coders come from
 		// the cache): rebuild them and check they match the saved data.
 		var err error
-		if p, err = prepare(st.Config); err != nil {
+		if p, err = prepare(st.Config, &opts); err != nil {
 			return nil, fmt.Errorf("core: Restore: %w", err)
 		}
 		if p.n != n || p.m != m || p.d != d || !slices.Equal(p.x, st.Targets) {
@@ -82,7 +85,7 @@ func Restore(st *State) (*Sim, error) {
 	if err := st.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("core: Restore: %w", err)
 	}
-	s, err := newSim(st.Config, p)
+	s, err := newSim(st.Config, p, &opts)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 
 // stateMeta is the JSON metadata of a run snapshot; the arrays hold the
 // numbers. Field names are part of the format (FormatVersion).
+// The "metrics" array has one row per step and the columns MetricsColumns
+// (NaN where a metric was not computed).
 type stateMeta struct {
 	Kind      string       `json:"kind"` // "gpa-run"
 	Preset    string       `json:"preset"`
@@ -32,7 +34,8 @@ type stateMeta struct {
 
 const runKind = "gpa-run"
 
-var metricsColumns = []string{"step", "divergence", "kinetic_energy", "max_speed", "mean_speed", "mmd2"}
+var metricsColumns = []string{"step", "divergence", "kinetic_energy", "max_speed", "mean_speed", "mmd2",
+	"accuracy", "frechet", "memorized", "copies"}
 
 // Save writes the state of a run to path atomically as an .npz that
 // numpy.load opens: float32 particles (M×d), target (N×d), initial (M×d),
@@ -55,11 +58,15 @@ func Save(path string, st *core.State) error {
 	k := len(metricsColumns)
 	hist := make([]float64, len(st.History)*k)
 	for i, h := range st.History {
-		mmd := math.NaN()
+		nan := math.NaN()
+		mmd, acc, fd, mem, cp := nan, nan, nan, nan, nan
 		if h.HasMMD {
 			mmd = h.MMD2
 		}
-		copy(hist[i*k:], []float64{float64(h.Step), h.Divergence, h.KineticEnergy, h.MaxSpeed, h.MeanSpeed, mmd})
+		if h.HasImage {
+			acc, fd, mem, cp = h.Accuracy, h.Frechet, h.Memorized, h.Copies
+		}
+		copy(hist[i*k:], []float64{float64(h.Step), h.Divergence, h.KineticEnergy, h.MaxSpeed, h.MeanSpeed, mmd, acc, fd, mem, cp})
 	}
 	arrays := []Array{
 		{Name: "particles", Shape: []int{st.M, st.D}, Data: st.Particles},
@@ -160,6 +167,10 @@ func Load(path string) (*core.State, error) {
 		st.History[i] = core.Metrics{Step: int(r[0]), Divergence: r[1], KineticEnergy: r[2], MaxSpeed: r[3], MeanSpeed: r[4]}
 		if !math.IsNaN(r[5]) {
 			st.History[i].MMD2, st.History[i].HasMMD = r[5], true
+		}
+		if !math.IsNaN(r[8]) { // memorization is measured in every image run
+			h := &st.History[i]
+			h.Accuracy, h.Frechet, h.Memorized, h.Copies, h.HasImage = r[6], r[7], r[8], r[9], true
 		}
 	}
 	if a, ok := arrays["images"]; ok && len(a.Shape) == 4 {

@@ -37,6 +37,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	resume := fs.String("resume", "", "continue the run saved in this snapshot (.npz)")
 	every := fs.Int("checkpoint-every", 0, "write a rolling checkpoint.npz every K steps (0 = off)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	boundIters := fs.Int("bound-iters", 300, "latent runs: discriminator updates for each side of the Theorem 5.1 bound at the end (0 = skip)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -63,7 +64,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if sim, err = core.Restore(st); err != nil {
+		if sim, err = core.RestoreOpts(st, prepOptions(stderr)); err != nil {
 			return fmt.Errorf("%s: %w", *resume, err)
 		}
 	} else {
@@ -74,7 +75,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if sim, err = core.New(cfg); err != nil {
+		if sim, err = core.NewOpts(cfg, prepOptions(stderr)); err != nil {
 			return fmt.Errorf("%s: %w", cfg.Name, err)
 		}
 	}
@@ -154,7 +155,43 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(*out, metricsFile), path, filepath.Join(*out, presetFile))
+	if err := writeBound(*out, sim, *boundIters, stdout); err != nil {
+		return err
+	}
 	return writeGeneOutputs(*out, sim, stdout)
+}
+
+// writeBound estimates both sides of Theorem 5.1 (eq. 14) for a latent run
+// and writes them to bound.json.
+func writeBound(dir string, sim *core.Sim, iters int, stdout io.Writer) error {
+	if iters <= 0 || sim.Coder() == nil {
+		return nil
+	}
+	b, err := sim.Theorem51(iters)
+	if err != nil {
+		return err
+	}
+	js, _ := json.MarshalIndent(b, "", "  ")
+	if err := writeFileAtomic(filepath.Join(dir, "bound.json"), append(js, '\n')); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Theorem 5.1: D̂_L(D#P‖Q) = %.4g in pixel space ≤ D̂_{a_D·L}(P‖E#Q) = %.4g in latent space (a_D ≤ %.4g, L = %g)\n",
+		b.Real, b.Latent, b.DecoderLip, b.L)
+	return nil
+}
+
+// prepOptions reports autoencoder and classifier training (first runs of
+// image presets; later runs load them from the cache) and cache warnings.
+func prepOptions(stderr io.Writer) core.Options {
+	return core.Options{
+		Progress: func(what string, epoch, epochs int) {
+			fmt.Fprintf(stderr, "\rtraining %s (cached for next time): epoch %d/%d\x1b[K", what, epoch, epochs)
+			if epoch == epochs {
+				fmt.Fprintln(stderr)
+			}
+		},
+		Warn: func(err error) { fmt.Fprintf(stderr, "gpa-tui: warning: %v\n", err) },
+	}
 }
 
 // openMetrics opens metrics.jsonl. For a resumed run the history saved in

@@ -1,0 +1,208 @@
+package latent
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// EnvCache names the environment variable that overrides the cache folder.
+const EnvCache = "GPA_TUI_CACHE"
+
+// aeTrainVersion is part of every autoencoder cache key: bump it when a
+// change to the training code changes what a config trains into, so that
+// old cache files are no longer used.
+const aeTrainVersion = 1
+
+// Cache is a folder of trained models (autoencoders, classifiers), one
+// file per key, so that a second run starts at once. Files are written
+// atomically (a temporary file renamed over the target), and a file that
+// cannot be read back (truncated, corrupted, an old format) is reported
+// through Warn and rebuilt, never fatal.
+//
+// A nil *Cache, or one with an empty Dir, caches nothing: LoadOrBuild then
+// always builds.
+type Cache struct {
+	Dir string
+	// Warn receives the problems that do not stop a run: a corrupted
+	// cache file (rebuilt) or one that could not be written. If nil,
+	// warnings go to os.Stderr; a TUI should set it.
+	Warn func(error)
+}
+
+// DefaultCacheDir returns $GPA_TUI_CACHE if it is set and not empty, else
+// the folder gpa-tui in os.UserCacheDir() (~/.cache/gpa-tui on Linux,
+// honouring $XDG_CACHE_HOME).
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv(EnvCache); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("latent: no cache folder (set %s): %w", EnvCache, err)
+	}
+	return filepath.Join(d, "gpa-tui"), nil
+}
+
+// OpenCache returns a Cache in DefaultCacheDir. The folder is created by
+// the first Store.
+func OpenCache() (*Cache, error) {
+	d, err := DefaultCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	return &Cache{Dir: d}, nil
+}
+
+// Key returns a cache key "kind-<32 hex digits>": kind followed by the
+// first 128 bits of the SHA-256 of the parts (each length-prefixed, so
+// that ("ab", "c") and ("a", "bc") differ). kind must be a short name of
+// lower-case letters, digits and '-', such as "ae" or "classifier".
+func Key(kind string, parts ...string) string {
+	if kind == "" || len(kind) > 32 || strings.Trim(kind, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		panic("latent: Key: kind must be 1–32 of [a-z0-9-]")
+	}
+	h := sha256.New()
+	var n [8]byte
+	for _, p := range append([]string{kind}, parts...) {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	return kind + "-" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// DataID identifies a training set for cache keys: its name (e.g.
+// "mnist/train"), its shape and the first 128 bits of the SHA-256 of its
+// float32 values (little-endian bits), e.g. "mnist/train:60000x784:3f…".
+func DataID(name string, x []float32, rows, cols int) string {
+	if rows < 0 || cols < 0 || len(x) != rows*cols {
+		panic("latent: DataID: shape mismatch")
+	}
+	h := sha256.New()
+	buf := make([]byte, 4*4096)
+	for len(x) > 0 {
+		k := min(len(x), 4096)
+		for i, v := range x[:k] {
+			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+		}
+		h.Write(buf[:4*k])
+		x = x[k:]
+	}
+	return fmt.Sprintf("%s:%dx%d:%s", name, rows, cols, hex.EncodeToString(h.Sum(nil)[:16]))
+}
+
+// CacheKey returns the cache key of an autoencoder trained with c on the
+// data identified by data (see DataID): it covers the architecture, every
+// training setting, the seed and the training code's version.
+func (c AEConfig) CacheKey(data string) string {
+	return Key("ae",
+		fmt.Sprintf("v%d", aeTrainVersion),
+		fmt.Sprintf("in=%d hidden=%v latent=%d", c.In, c.Hidden, c.Latent),
+		fmt.Sprintf("epochs=%d batch=%d lr=%v seed=%d decoder-lipschitz=%v", c.Epochs, c.Batch, c.LR, c.Seed, c.DecoderLipschitz),
+		data)
+}
+
+// Path returns the file that holds key.
+func (c *Cache) Path(key string) string {
+	checkKey(key)
+	return filepath.Join(c.Dir, key+".bin")
+}
+
+// checkKey panics unless key is a plain file name.
+func checkKey(key string) {
+	if key == "" || len(key) > 128 || strings.ContainsAny(key, `/\`) || key[0] == '.' {
+		panic("latent: Cache: key must be a plain file name")
+	}
+}
+
+// enabled reports whether c caches anything.
+func (c *Cache) enabled() bool { return c != nil && c.Dir != "" }
+
+// warn reports a non-fatal problem.
+func (c *Cache) warn(err error) {
+	if c.Warn != nil {
+		c.Warn(err)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "gpa-tui: warning: %v\n", err)
+}
+
+// Store writes v to the file of key atomically: into a temporary file in
+// the same folder, synced, then renamed over the target, so that readers
+// see the old file or the new one, never a part. It creates the folder.
+func (c *Cache) Store(key string, v io.WriterTo) error {
+	if !c.enabled() {
+		return nil
+	}
+	path := c.Path(key)
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return fmt.Errorf("latent: cache: %w", err)
+	}
+	f, err := os.CreateTemp(c.Dir, "."+key+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("latent: cache: %w", err)
+	}
+	tmp := f.Name()
+	_, err = v.WriteTo(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("latent: cache: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadOrBuild returns the value cached under key, read with read, and
+// true; or, if there is none, the value built by build, stored under key,
+// and false. A cache file that read rejects is reported through c.Warn and
+// replaced by a rebuilt one; a failure to store is reported the same way
+// and does not fail the call. Only build's error is returned.
+func LoadOrBuild[T io.WriterTo](c *Cache, key string, read func(io.Reader) (T, error), build func() (T, error)) (T, bool, error) {
+	if !c.enabled() {
+		v, err := build()
+		return v, false, err
+	}
+	path := c.Path(key)
+	if f, err := os.Open(path); err == nil {
+		v, rerr := read(f)
+		f.Close()
+		if rerr == nil {
+			return v, true, nil
+		}
+		c.warn(fmt.Errorf("latent: cache file %s is unusable, rebuilding it: %w", path, rerr))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		c.warn(fmt.Errorf("latent: cache: %w; rebuilding", err))
+	}
+	v, err := build()
+	if err != nil {
+		return v, false, err
+	}
+	if err := c.Store(key, v); err != nil {
+		c.warn(err)
+	}
+	return v, false, nil
+}
+
+// LoadOrTrain returns the autoencoder cached under key (see
+// AEConfig.CacheKey) and true, or the one train returns, cached, and false.
+// See LoadOrBuild.
+func (c *Cache) LoadOrTrain(key string, train func() (*Autoencoder, error)) (*Autoencoder, bool, error) {
+	return LoadOrBuild(c, key, ReadAutoencoder, train)
+}

@@ -1,0 +1,301 @@
+package lipnet
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"unsafe"
+)
+
+// TestArgOffsets checks the argument-block layout that kernel_amd64.s
+// (internal/asmgen) hard-codes.
+func TestArgOffsets(t *testing.T) {
+	var g gemmArgs
+	var n ntArgs
+	var c colArgs
+	for _, tc := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"gemm.a", unsafe.Offsetof(g.a), 0}, {"gemm.sai", unsafe.Offsetof(g.sai), 8},
+		{"gemm.sap", unsafe.Offsetof(g.sap), 16}, {"gemm.b", unsafe.Offsetof(g.b), 24},
+		{"gemm.ldb", unsafe.Offsetof(g.ldb), 32}, {"gemm.c", unsafe.Offsetof(g.c), 40},
+		{"gemm.ldc", unsafe.Offsetof(g.ldc), 48}, {"gemm.h", unsafe.Offsetof(g.h), 56},
+		{"gemm.bias", unsafe.Offsetof(g.bias), 64}, {"gemm.m", unsafe.Offsetof(g.m), 72},
+		{"gemm.k", unsafe.Offsetof(g.k), 80}, {"gemm.mode", unsafe.Offsetof(g.mode), 88},
+		{"gemm.epi", unsafe.Offsetof(g.epi), 96}, {"gemm.slope", unsafe.Offsetof(g.slope), 104},
+		{"gemm.oms", unsafe.Offsetof(g.oms), 136}, {"gemm.mask", unsafe.Offsetof(g.mask), 168},
+		{"gemm.kmask", unsafe.Offsetof(g.kmask), 200},
+		{"nt.a", unsafe.Offsetof(n.a), 0}, {"nt.lda", unsafe.Offsetof(n.lda), 8},
+		{"nt.b", unsafe.Offsetof(n.b), 16}, {"nt.ldb", unsafe.Offsetof(n.ldb), 24},
+		{"nt.c", unsafe.Offsetof(n.c), 32}, {"nt.ldc", unsafe.Offsetof(n.ldc), 40},
+		{"nt.bias", unsafe.Offsetof(n.bias), 48}, {"nt.m", unsafe.Offsetof(n.m), 56},
+		{"nt.n", unsafe.Offsetof(n.n), 64}, {"nt.k8", unsafe.Offsetof(n.k8), 72},
+		{"nt.ktail", unsafe.Offsetof(n.ktail), 80}, {"nt.mode", unsafe.Offsetof(n.mode), 88},
+		{"nt.mask", unsafe.Offsetof(n.mask), 96},
+		{"col.dst", unsafe.Offsetof(c.dst), 0}, {"col.src", unsafe.Offsetof(c.src), 8},
+		{"col.ld", unsafe.Offsetof(c.ld), 16}, {"col.rows", unsafe.Offsetof(c.rows), 24},
+		{"col.n", unsafe.Offsetof(c.n), 32}, {"col.mask", unsafe.Offsetof(c.mask), 40},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("offset of %s = %d, want %d", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+// gemmRef is the float64 oracle of gemm.
+func gemmRef(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c []float32, ldc int,
+	mode int, bias []float32, epi int, slope float32, h []float32) {
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				s += float64(a[i*sai+p*sap]) * float64(b[p*ldb+j])
+			}
+			switch mode {
+			case modeAdd:
+				s += float64(c[i*ldc+j])
+			case modeBias:
+				s += float64(bias[j])
+			}
+			switch epi {
+			case epiLeaky:
+				s = math.Max(s, float64(slope)*s)
+			case epiMask:
+				if !(h[i*ldc+j] > 0) {
+					s *= float64(slope)
+				}
+			}
+			c[i*ldc+j] = float32(s)
+		}
+	}
+}
+
+// absDot returns Σ_p |a||b| for the tolerance of entry (i, j).
+func absDot(i, j, k int, a []float32, sai, sap int, b []float32, ldb int) float64 {
+	var s float64
+	for p := range k {
+		s += math.Abs(float64(a[i*sai+p*sap]) * float64(b[p*ldb+j]))
+	}
+	return s
+}
+
+// withKernels runs f with each kernel level the CPU has: AVX-512, AVX2 and
+// the portable Go kernels.
+func withKernels(t *testing.T, f func(t *testing.T)) {
+	best := setKernels(2)
+	defer setKernels(best)
+	for level := best; level >= 0; level-- {
+		setKernels(level)
+		t.Run([]string{"go", "avx2", "avx512"}[level], f)
+	}
+}
+
+func TestGemm(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		rng := newRand(1)
+		shapes := [][3]int{{1, 1, 1}, {7, 3, 5}, {6, 16, 32}, {13, 32, 32}, {700, 32, 2},
+			{5, 33, 9}, {11, 23, 17}, {2, 8, 0}, {3, 40, 1}, {9, 7, 64}, {32, 32, 701}, {4, 1, 33}}
+		for _, sh := range shapes {
+			for _, trans := range []bool{false, true} {
+				for mode := modeSet; mode <= modeBias; mode++ {
+					for epi := epiNone; epi <= epiMask; epi++ {
+						m, n, k := sh[0], sh[1], sh[2]
+						name := fmt.Sprintf("%dx%dx%d/T=%v/mode%d/epi%d", m, n, k, trans, mode, epi)
+						lda := k + 3
+						sai, sap := lda, 1
+						alen := m * lda
+						if trans {
+							lda = m + 2
+							sai, sap, alen = 1, lda, k*lda
+						}
+						a := randSlice(rng, alen)
+						ldb, ldc := n+1, n+2
+						b := randSlice(rng, k*ldb)
+						c0 := randSlice(rng, m*ldc)
+						bias := randSlice(rng, n)
+						h := randSlice(rng, m*ldc)
+						slope := float32(0.2)
+						got := append([]float32(nil), c0...)
+						want := append([]float32(nil), c0...)
+						gemm(m, n, k, a, sai, sap, b, ldb, got, ldc, mode, bias, epi, slope, h)
+						gemmRef(m, n, k, a, sai, sap, b, ldb, want, ldc, mode, bias, epi, slope, h)
+						for i := range m {
+							for j := 0; j < ldc; j++ {
+								g, w := float64(got[i*ldc+j]), float64(want[i*ldc+j])
+								if j >= n {
+									// Padding between rows must be untouched.
+									if g != float64(c0[i*ldc+j]) {
+										t.Fatalf("%s: c[%d][%d] (padding) changed", name, i, j)
+									}
+									continue
+								}
+								// float32 accumulation: error ≤ k·2⁻²⁴·Σ|a||b| (plus c, bias).
+								tol := 1e-6*float64(k+2)*(absDot(i, j, k, a, sai, sap, b, ldb)+3) + 1e-6
+								if !close32(g, w, tol, 0) {
+									t.Fatalf("%s: c[%d][%d] = %g, want %g", name, i, j, g, w)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestGemmNT(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		rng := newRand(2)
+		for _, sh := range [][3]int{{1, 1, 1}, {700, 1, 32}, {700, 2, 32}, {5, 3, 7}, {9, 10, 33},
+			{4, 1, 8}, {6, 2, 0}, {3, 5, 17}, {8, 4, 64}} {
+			for mode := modeSet; mode <= modeBias; mode++ {
+				m, n, k := sh[0], sh[1], sh[2]
+				lda, ldb, ldc := k+1, k+2, n+3
+				a := randSlice(rng, m*lda)
+				b := randSlice(rng, n*ldb)
+				bias := randSlice(rng, n)
+				c0 := randSlice(rng, m*ldc)
+				got := append([]float32(nil), c0...)
+				gemmNT(m, n, k, a, lda, b, ldb, got, ldc, mode, bias)
+				for i := range m {
+					for j := range ldc {
+						if j >= n {
+							if got[i*ldc+j] != c0[i*ldc+j] {
+								t.Fatalf("%v mode %d: padding c[%d][%d] changed", sh, mode, i, j)
+							}
+							continue
+						}
+						var s, sa float64
+						for p := range k {
+							s += float64(a[i*lda+p]) * float64(b[j*ldb+p])
+							sa += math.Abs(float64(a[i*lda+p]) * float64(b[j*ldb+p]))
+						}
+						switch mode {
+						case modeAdd:
+							s += float64(c0[i*ldc+j])
+						case modeBias:
+							s += float64(bias[j])
+						}
+						// float32 accumulation, as in TestGemm.
+						if tol := 1e-6*float64(k+2)*(sa+3) + 1e-6; !close32(float64(got[i*ldc+j]), s, tol, 0) {
+							t.Fatalf("%v mode %d: c[%d][%d] = %g, want %g", sh, mode, i, j, got[i*ldc+j], s)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestColSumAdd(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		rng := newRand(3)
+		for _, sh := range [][2]int{{1, 1}, {700, 32}, {7, 3}, {5, 9}, {13, 17}, {3, 40}, {4, 8}} {
+			rows, n := sh[0], sh[1]
+			ld := n + 2
+			src := randSlice(rng, rows*ld)
+			dst0 := randSlice(rng, n+1)
+			dst := append([]float32(nil), dst0...)
+			colSumAdd(dst, src, rows, n, ld)
+			if dst[n] != dst0[n] {
+				t.Fatalf("%v: dst[%d] beyond n changed", sh, n)
+			}
+			for j := range n {
+				s, sa := float64(dst0[j]), math.Abs(float64(dst0[j]))
+				for r := range rows {
+					s += float64(src[r*ld+j])
+					sa += math.Abs(float64(src[r*ld+j]))
+				}
+				// float32 sum of rows+1 terms: error ≤ (rows+1)·2⁻²⁴·Σ|x|.
+				if !close32(float64(dst[j]), s, 1e-7*float64(rows+1)*sa, 0) {
+					t.Fatalf("%v: column %d sum = %g, want %g", sh, j, dst[j], s)
+				}
+			}
+		}
+	})
+}
+
+func TestGemmPanics(t *testing.T) {
+	a := make([]float32, 6)
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"short a", func() { gemm(2, 2, 4, a, 3, 1, a, 2, a, 2, modeSet, nil, epiNone, 0, nil) }},
+		{"short c", func() { gemm(4, 2, 1, a, 1, 1, a, 2, a, 2, modeSet, nil, epiNone, 0, nil) }},
+		{"no bias", func() { gemm(1, 2, 1, a, 1, 1, a, 2, a, 2, modeBias, nil, epiNone, 0, nil) }},
+		{"nt short b", func() { gemmNT(1, 2, 4, a, 4, a, 4, a, 2, modeSet, nil) }},
+		{"colsum short", func() { colSumAdd(a, a, 4, 2, 2) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s did not panic", tc.name)
+				}
+			}()
+			tc.f()
+		})
+	}
+}
+
+func TestDgemm(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		rng := newRand(5)
+		for _, sh := range [][3]int{{1, 1, 1}, {13, 33, 7}, {8, 16, 32}, {5, 9, 0}, {40, 23, 17}, {3, 8, 64}} {
+			for mode := modeSet; mode <= modeAdd; mode++ {
+				m, n, k := sh[0], sh[1], sh[2]
+				lda, ldb, ldc := k+1, n+2, n+3
+				a, b, c := make([]float64, m*lda), make([]float64, max(k, 1)*ldb), make([]float64, m*ldc)
+				for _, s := range [][]float64{a, b, c} {
+					for i := range s {
+						s[i] = rng.NormFloat64()
+					}
+				}
+				got := append([]float64(nil), c...)
+				dgemm(m, n, k, a, lda, 1, b, ldb, got, ldc, mode)
+				for i := range m {
+					for j := range ldc {
+						want := c[i*ldc+j]
+						if j < n {
+							s := 0.0
+							for p := range k {
+								s += a[i*lda+p] * b[p*ldb+j]
+							}
+							if mode == modeAdd {
+								s += want
+							}
+							want = s
+						}
+						// float64 sums of ≤ 65 O(1) terms: 1e-12 absolute.
+						if !close32(got[i*ldc+j], want, 1e-12, 0) {
+							t.Fatalf("%v mode %d: c[%d][%d] = %g, want %g", sh, mode, i, j, got[i*ldc+j], want)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestTranspose(t *testing.T) {
+	for _, sh := range [][2]int{{1, 1}, {3, 5}, {16, 16}, {17, 40}, {33, 2}} {
+		r, c := sh[0], sh[1]
+		src := randSlice(newRand(6), r*c)
+		dst := make([]float32, r*c)
+		transpose32(dst, src, r, c)
+		src64 := make([]float64, r*c)
+		for i, v := range src {
+			src64[i] = float64(v)
+		}
+		dst64 := make([]float64, r*c)
+		transpose64(dst64, src64, r, c)
+		for i := range r {
+			for j := range c {
+				if dst[j*r+i] != src[i*c+j] || dst64[j*r+i] != src64[i*c+j] {
+					t.Fatalf("%v: transpose[%d][%d] != src[%d][%d]", sh, j, i, i, j)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,201 @@
+package lipnet
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// pcgStream is the second PCG seed word, fixed so that Config.Seed alone
+// determines the initial parameters.
+const pcgStream = 0x6c69706e6574 // "lipnet"
+
+// Net is a dense Lipschitz net φ: R^In → R^Out in float32. Its parameters
+// live in one flat slice (Params), laid out layer by layer as W¹ (In×H₁,
+// row-major), b¹ (H₁), W², b², …; Grads has the same layout.
+//
+// A Net is not safe for concurrent use. Forward, Backward, InputGradTo,
+// ZeroGrad and Normalize allocate nothing once Reserve has sized the
+// buffers for the batch.
+type Net struct {
+	cfg     Config
+	act     act // activation of the hidden layers
+	layers  []layer
+	params  []float32
+	grads   []float32
+	power   []float32
+	scratch *scratch
+
+	cap  int         // rows the buffers hold
+	h    [][]float32 // h[l]: output of layer l (rows×out_l), after its activation
+	g    [][]float32 // g[l]: ∂ℓ/∂z_l for l < D−1 (the last one is dout)
+	x    []float32   // input of the last Forward
+	rows int         // rows of the last Forward, −1 before the first
+}
+
+// New returns a net with He-normal weights W ~ N(0, 2/fan_in) and zero
+// biases drawn from Config.Seed, power-iteration vectors warmed up by 50
+// iterations, and then normalized (Algorithm 1, line 4). The error wraps
+// ErrConfig when cfg is invalid.
+func New(cfg Config) (*Net, error) {
+	cfg, err := cfg.check()
+	if err != nil {
+		return nil, err
+	}
+	dims := cfg.dims()
+	D := len(dims) - 1
+	var np, npow int
+	for l := range D {
+		np += (dims[l] + 1) * dims[l+1]
+		npow += dims[l]
+	}
+	n := &Net{
+		cfg:     cfg,
+		act:     act{on: true, kind: cfg.Act},
+		layers:  make([]layer, D),
+		params:  make([]float32, np),
+		grads:   make([]float32, np),
+		power:   make([]float32, npow),
+		scratch: newScratch(dims),
+		h:       make([][]float32, D),
+		g:       make([][]float32, D),
+		rows:    -1,
+	}
+	if cfg.Act == LeakyReLU {
+		n.act.slope = cfg.Slope
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, pcgStream))
+	var off, poff int
+	dl := make([]*dense, D)
+	for l := range D {
+		in, out := dims[l], dims[l+1]
+		d := newDense(in, out, n.params[off:], n.grads[off:], n.power[poff:])
+		std := math.Sqrt(2 / float64(in)) // He et al. (2015), as the authors' code
+		for i := range d.w {
+			d.w[i] = float32(std * rng.NormFloat64())
+		}
+		n.layers[l], dl[l] = d, d
+		off += (in + 1) * out
+		poff += in
+	}
+	for _, d := range dl {
+		for i := range d.u {
+			d.u[i] = float32(rng.NormFloat64())
+		}
+		for range warmupIters {
+			d.powerStep(n.scratch)
+		}
+	}
+	n.Normalize()
+	return n, nil
+}
+
+// Config returns the configuration, with defaults filled in and the current
+// Lipschitz constant.
+func (n *Net) Config() Config {
+	c := n.cfg
+	c.Hidden = append([]int(nil), c.Hidden...)
+	return c
+}
+
+// Depth returns D, the number of weight matrices.
+func (n *Net) Depth() int { return len(n.layers) }
+
+// Params returns the flat parameter slice (see Net); the layers are views
+// into it, so writing it (an optimizer step, a snapshot) changes the net.
+func (n *Net) Params() []float32 { return n.params }
+
+// Grads returns the flat gradient slice, laid out as Params.
+func (n *Net) Grads() []float32 { return n.grads }
+
+// PowerVectors returns the persistent power-iteration vectors u^l (length
+// In, H₁, …, H_{D−1}, concatenated); snapshots save it and restore it by copy.
+func (n *Net) PowerVectors() []float32 { return n.power }
+
+// ZeroGrad sets the gradients to zero.
+func (n *Net) ZeroGrad() { clear(n.grads) }
+
+// Reserve sizes the internal buffers for batches of up to rows rows, so that
+// later calls allocate nothing. Forward grows them itself when needed.
+func (n *Net) Reserve(rows int) {
+	if rows <= n.cap {
+		return
+	}
+	for l, ly := range n.layers {
+		_, out := ly.size()
+		h := make([]float32, rows*out)
+		copy(h, n.h[l])
+		n.h[l] = h
+		if l < len(n.layers)-1 {
+			n.g[l] = make([]float32, rows*out)
+		}
+	}
+	n.cap = rows
+}
+
+// Forward evaluates φ on x (rows×In, row-major) and returns φ(x) (rows×Out),
+// an internal buffer valid until the next Forward. It keeps what Backward
+// needs, including x itself: x must not change before Backward.
+func (n *Net) Forward(x []float32, rows int) []float32 {
+	if rows < 0 || len(x) < rows*n.cfg.In {
+		panic("lipnet: Net.Forward: len(x) < rows·In")
+	}
+	n.Reserve(rows)
+	n.x = x[:rows*n.cfg.In]
+	n.rows = rows
+	in := n.x
+	last := len(n.layers) - 1
+	for l, ly := range n.layers {
+		_, out := ly.size()
+		a := n.act
+		if l == last {
+			a = act{}
+		}
+		y := n.h[l][:rows*out]
+		ly.forwardTo(y, in, rows, a)
+		in = y
+	}
+	return in
+}
+
+// Backward back-propagates dout = ∂ℓ/∂φ (rows×Out) through the last Forward.
+// It adds ∂ℓ/∂θ to Grads (ZeroGrad resets them) and, if dx != nil, writes
+// ∂ℓ/∂x (rows×In) into dx.
+func (n *Net) Backward(dout, dx []float32) { n.backward(dout, dx, true, "lipnet: Net.Backward: ") }
+
+// InputGradTo writes ∂ℓ/∂x (rows×In) into dx for dout = ∂ℓ/∂φ (rows×Out),
+// back-propagated through the last Forward, leaving Grads untouched. With
+// dout = 1 on a row, dx is ∇ₓφ there: the particle velocity of eq. (11).
+func (n *Net) InputGradTo(dx, dout []float32) {
+	if dx == nil {
+		panic("lipnet: Net.InputGradTo: nil dx")
+	}
+	n.backward(dout, dx, false, "lipnet: Net.InputGradTo: ")
+}
+
+func (n *Net) backward(dout, dx []float32, grads bool, who string) {
+	rows := n.rows
+	if rows < 0 {
+		panic(who + "no Forward before")
+	}
+	if len(dout) < rows*n.cfg.Out {
+		panic(who + "len(dout) < rows·Out")
+	}
+	if dx != nil && len(dx) < rows*n.cfg.In {
+		panic(who + "len(dx) < rows·In")
+	}
+	dz := dout[:rows*n.cfg.Out]
+	for l := len(n.layers) - 1; l >= 0; l-- {
+		ly := n.layers[l]
+		in, _ := ly.size()
+		x, xa := n.x, act{}
+		var dxl []float32
+		if l > 0 {
+			x, xa = n.h[l-1][:rows*in], n.act
+			dxl = n.g[l-1][:rows*in]
+		} else if dx != nil {
+			dxl = dx[:rows*in]
+		}
+		ly.backwardTo(dxl, dz, x, rows, xa, grads)
+		dz = dxl
+	}
+}

@@ -1,0 +1,128 @@
+package lipnet
+
+import "math"
+
+// Optimizer updates parameters from their gradients. It is a minimiser: the
+// engine passes the gradients of −J to ascend J (Algorithm 1, line 8).
+type Optimizer interface {
+	// Step updates params in place from grads (same length).
+	Step(params, grads []float32)
+	// Reset forgets all state (Adam's moments and step count).
+	Reset()
+	// State returns the flat state for snapshots (a view, settable by copy
+	// or SetState).
+	State() []float32
+	// Name returns "sgd" or "adam".
+	Name() string
+}
+
+// SGD is plain gradient descent, θ ← θ − lr·∇θ: the paper's optimizer.
+type SGD struct {
+	lr float64
+}
+
+// NewSGD returns gradient descent with learning rate lr.
+func NewSGD(lr float64) *SGD { return &SGD{lr: lr} }
+
+// Step does θ ← θ − lr·g.
+func (o *SGD) Step(params, grads []float32) {
+	if len(grads) != len(params) {
+		panic("lipnet: SGD.Step: len(grads) != len(params)")
+	}
+	lr := float32(o.lr)
+	g := grads[:len(params)]
+	for i, gi := range g {
+		params[i] -= lr * gi
+	}
+}
+
+// Reset does nothing: SGD has no state.
+func (o *SGD) Reset() {}
+
+// State returns an empty slice: SGD has no state.
+func (o *SGD) State() []float32 { return nil }
+
+// SetState accepts only an empty state.
+func (o *SGD) SetState(s []float32) {
+	if len(s) != 0 {
+		panic("lipnet: SGD.SetState: SGD has no state")
+	}
+}
+
+// Name returns "sgd".
+func (o *SGD) Name() string { return "sgd" }
+
+// SetLR sets the learning rate.
+func (o *SGD) SetLR(lr float64) { o.lr = lr }
+
+// LR returns the learning rate.
+func (o *SGD) LR() float64 { return o.lr }
+
+// Adam is Kingma & Ba's Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8 (the
+// authors' journal code), in TensorFlow's form, which adds ε to √v rather
+// than to √v̂ (Kingma & Ba 2015, end of Sec. 2):
+//
+//	m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g²,   t ← t+1
+//	θ ← θ − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)
+type Adam struct {
+	lr    float64
+	state []float32 // m (n), v (n), t (1; exact up to 2²⁴ steps)
+}
+
+// Adam's hyper-parameters (Kingma & Ba 2015; TensorFlow's defaults).
+const (
+	adamBeta1 = 0.9
+	adamBeta2 = 0.999
+	adamEps   = 1e-8
+)
+
+// NewAdam returns Adam with learning rate lr for n parameters.
+func NewAdam(lr float64, n int) *Adam {
+	return &Adam{lr: lr, state: make([]float32, 2*n+1)}
+}
+
+// Step does one Adam update of params (length n) from grads.
+func (o *Adam) Step(params, grads []float32) {
+	n := (len(o.state) - 1) / 2
+	if len(params) != n || len(grads) != n {
+		panic("lipnet: Adam.Step: len(params) or len(grads) != n")
+	}
+	t := float64(o.state[2*n]) + 1
+	o.state[2*n] = float32(t)
+	lrt := float32(o.lr * math.Sqrt(1-math.Pow(adamBeta2, t)) / (1 - math.Pow(adamBeta1, t)))
+	m, v := o.state[:n:n], o.state[n:2*n:2*n]
+	g := grads[:n]
+	p := params[:n]
+	for i, gi := range g {
+		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
+		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] -= lrt * mi / (float32(math.Sqrt(float64(vi))) + adamEps)
+	}
+}
+
+// Reset zeroes the moments and the step count (the journal code does this
+// at every particle step).
+func (o *Adam) Reset() {
+	clear(o.state)
+}
+
+// State returns m, v (n each) and t, concatenated; a view.
+func (o *Adam) State() []float32 { return o.state }
+
+// SetState copies s (as returned by State) into the optimizer.
+func (o *Adam) SetState(s []float32) {
+	if len(s) != len(o.state) {
+		panic("lipnet: Adam.SetState: wrong length")
+	}
+	copy(o.state, s)
+}
+
+// Name returns "adam".
+func (o *Adam) Name() string { return "adam" }
+
+// SetLR sets the learning rate.
+func (o *Adam) SetLR(lr float64) { o.lr = lr }
+
+// LR returns the learning rate.
+func (o *Adam) LR() float64 { return o.lr }

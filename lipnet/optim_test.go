@@ -1,0 +1,81 @@
+package lipnet
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestSGD(t *testing.T) {
+	o := NewSGD(0.5)
+	p := []float32{1, -2, 3}
+	o.Step(p, []float32{2, 2, -4})
+	if want := []float32{0, -3, 5}; !slices.Equal(p, want) {
+		t.Errorf("SGD step = %v, want %v", p, want)
+	}
+	o.SetLR(0.25)
+	if o.LR() != 0.25 || o.Name() != "sgd" || len(o.State()) != 0 {
+		t.Errorf("LR %g, Name %q, len(State) %d", o.LR(), o.Name(), len(o.State()))
+	}
+}
+
+// adamRef is Adam written out by hand for one parameter (TensorFlow form).
+func adamRef(lr float64, gs []float64, p float64) float64 {
+	var m, v float64
+	for t, g := range gs {
+		m = 0.9*m + 0.1*g
+		v = 0.999*v + 0.001*g*g
+		k := float64(t + 1)
+		p -= lr * math.Sqrt(1-math.Pow(0.999, k)) / (1 - math.Pow(0.9, k)) * m / (math.Sqrt(v) + 1e-8)
+	}
+	return p
+}
+
+func TestAdam(t *testing.T) {
+	o := NewAdam(0.1, 2)
+	p := []float32{1, -1}
+	// First step by hand: m = 0.1g, v = 0.001g², lr_t = 0.1·√0.001/0.1,
+	// so θ moves by −lr_t·0.1g/(√0.001|g| + 1e-8) ≈ −0.1·sign(g).
+	o.Step(p, []float32{3, -0.5})
+	want0 := 1 - 0.1*math.Sqrt(0.001)/0.1*0.3/(math.Sqrt(0.001)*3+1e-8)
+	if !close32(float64(p[0]), want0, 0, 1e-6) || !close32(float64(p[1]), -1+0.1, 0, 1e-6) {
+		t.Fatalf("first Adam step = %v, want [%g, -0.9]", p, want0)
+	}
+	gs := [][]float32{{1, -2}, {0.5, 0}, {-4, 1e-3}}
+	for _, g := range gs {
+		o.Step(p, g)
+	}
+	for i := range p {
+		seq := []float64{[]float64{3, -0.5}[i]}
+		for _, g := range gs {
+			seq = append(seq, float64(g[i]))
+		}
+		// float32 moments: a few ulps per step.
+		if want := adamRef(0.1, seq, []float64{1, -1}[i]); !close32(float64(p[i]), want, 1e-6, 1e-5) {
+			t.Errorf("after 4 steps θ[%d] = %g, want %g", i, p[i], want)
+		}
+	}
+	// State round trip and Reset.
+	st := slices.Clone(o.State())
+	if len(st) != 5 || st[4] != 4 {
+		t.Fatalf("State = %v, want m, v and t = 4", st)
+	}
+	o2 := NewAdam(0.1, 2)
+	o2.SetState(st)
+	p2 := slices.Clone(p)
+	o.Step(p, []float32{1, 1})
+	o2.Step(p2, []float32{1, 1})
+	if !slices.Equal(p, p2) {
+		t.Errorf("restored Adam steps to %v, want %v", p2, p)
+	}
+	o.Reset()
+	for _, v := range o.State() {
+		if v != 0 {
+			t.Fatalf("Reset left state %v", o.State())
+		}
+	}
+	o.SetLR(0.3)
+	if o.LR() != 0.3 || o.Name() != "adam" {
+		t.Errorf("LR %g, Name %q", o.LR(), o.Name())
+	}
+}
