@@ -98,7 +98,7 @@ type Sim struct {
 	lengthScale float64
 	nuProjected int // learned ν moved back into dom f* (see objective)
 
-	prob *problem       // the data: labels, latent coder, batch-merging problem
+	prob *problem      // the data: labels, latent coder, batch-merging problem
 	imgm *imageMetrics // image runs: classifier, Fréchet reference, memorization
 }
 
