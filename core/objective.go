@@ -7,8 +7,8 @@ import "math"
 // shared trunk, and class-c particles are compared with class-c targets.
 type classes struct {
 	k       int
-	labelsY []int   // head of each particle (nil when K = 1)
-	labelsX []int   // head of each target (nil when K = 1)
+	labelsY []int   // head of each particle, −1 = none (nil: all head 0)
+	labelsX []int   // head of each target, −1 = none
 	p, q    [][]int // particle and target rows of each class
 	gp, gq  []float32
 	wq      []float32
@@ -16,23 +16,28 @@ type classes struct {
 
 func newClasses(k int, labelsY, labelsX []int, m, n int) classes {
 	c := classes{k: k, labelsY: labelsY, labelsX: labelsX}
-	if k == 1 {
+	if labelsY == nil {
 		return c
 	}
 	c.p, c.q = make([][]int, k), make([][]int, k)
 	for i, l := range labelsY {
-		c.p[l] = append(c.p[l], i)
+		if l >= 0 {
+			c.p[l] = append(c.p[l], i)
+		}
 	}
 	for j, l := range labelsX {
-		c.q[l] = append(c.q[l], j)
+		if l >= 0 {
+			c.q[l] = append(c.q[l], j)
+		}
 	}
 	c.gp, c.gq, c.wq = make([]float32, m), make([]float32, n), make([]float32, n)
 	return c
 }
 
-// head is the head of particle i.
+// head is the head of particle i, or −1 for a particle of a class with no
+// targets (class-wise gene transport): it does not move.
 func (c *classes) head(i int) int {
-	if c.k == 1 {
+	if c.labelsY == nil {
 		return 0
 	}
 	return c.labelsY[i]
@@ -61,7 +66,7 @@ func (c *classes) head(i int) int {
 // the value of eq. (3) for the current φ.
 func (s *Sim) objective(out []float32, train bool) float64 {
 	m, n, c := s.m, s.n, &s.cls
-	if c.k == 1 {
+	if c.p == nil {
 		return s.classTerm(0, out[:m], out[m:m+n], s.dout[m:m+n], s.dout[:m], 1, train)
 	}
 	k := c.k

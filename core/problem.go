@@ -34,6 +34,10 @@ type GenesConfig struct {
 	// Reconstruct decodes with the paper's plain D(z); by default each
 	// source sample keeps its part outside the PCA subspace.
 	Reconstruct bool `toml:"reconstruct,omitempty" json:"reconstruct,omitempty"`
+	// ClassWise transports each biological label separately (the authors'
+	// later version): one discriminator head per label present in both
+	// sets; source samples of the other labels stay where they are.
+	ClassWise bool `toml:"class_wise,omitempty" json:"class_wise,omitempty"`
 }
 
 func (g *GenesConfig) validate() error {
@@ -119,7 +123,24 @@ func prepareGenes(g *GenesConfig) (*problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &problem{x: p.X, n: p.N(), y: p.Y, m: p.M(), d: p.Dim(), gene: p, k: 1}, nil
+	prob := &problem{x: p.X, n: p.N(), y: p.Y, m: p.M(), d: p.Dim(), gene: p, k: 1}
+	if g.ClassWise {
+		cls := p.Classes()
+		if len(cls) == 0 {
+			return nil, &FieldError{Key: "genes.class_wise", Msg: "no biological label occurs in both the source and the target"}
+		}
+		prob.k = len(cls)
+		prob.labelsY, prob.labelsX = filled(prob.m, -1), filled(prob.n, -1)
+		for h, c := range cls {
+			for _, r := range c.Y {
+				prob.labelsY[r] = h
+			}
+			for _, r := range c.X {
+				prob.labelsX[r] = h
+			}
+		}
+	}
+	return prob, nil
 }
 
 func loadGenes(g *GenesConfig) (*genes.Dataset, error) {
@@ -144,6 +165,14 @@ func loadGenes(g *GenesConfig) (*genes.Dataset, error) {
 		sets = append(sets, ds)
 	}
 	return genes.Merge("geo", sets...)
+}
+
+func filled(n, v int) []int {
+	x := make([]int, n)
+	for i := range x {
+		x[i] = v
+	}
+	return x
 }
 
 func or(s, def string) string {

@@ -400,7 +400,9 @@ func (s *Sim) trainAndVelocity(y, vel []float32) float64 {
 	k := s.cls.k
 	clear(s.dout)
 	for i := range m {
-		s.dout[i*k+s.cls.head(i)] = 1
+		if h := s.cls.head(i); h >= 0 {
+			s.dout[i*k+h] = 1
+		}
 	}
 	s.phi.InputGradTo(s.dx, s.dout)
 	copy(vel[:m*d], s.dx[:m*d])

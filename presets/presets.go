@@ -240,7 +240,7 @@ var knownKeys = []string{
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
 	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
-	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct",
+	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
 	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path",
 }
 
