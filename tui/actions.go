@@ -31,8 +31,8 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.openPicker()
 		return nil
 	}
-	if m.eng == nil && !key.Matches(k, m.keys.Restart) {
-		return nil // still loading, or the load failed: only p, r, ?, q
+	if (m.eng == nil || m.loading) && !key.Matches(k, m.keys.Restart) {
+		return nil // loading, or the load failed: only p, r, ?, q
 	}
 	switch {
 	case key.Matches(k, m.keys.Pause):
@@ -107,6 +107,15 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Freeze):
 		m.plot.frozen = !m.plot.frozen
 		m.refreshPlot()
+	case key.Matches(k, m.keys.View):
+		if m.kind == kindPlain {
+			m.setStatus(statusInfo, "g switches between the scatter and the images or the gene table; this run has neither")
+			return nil
+		}
+		m.view = m.view.next(m.kind, m.reg)
+		m.sizeLeft()
+		m.plot.resetView()
+		m.redrawAll()
 	default:
 		return nil
 	}
@@ -274,9 +283,19 @@ func (m *model) kick() tea.Cmd {
 		req := *m.pendingLoad
 		m.pendingLoad = nil
 		m.inflight, m.loading = true, true
-		return loadCmd(m.d, req)
+		m.seq++
+		m.loadWarn = ""
+		return loadCmd(m.d, req, m.seq)
 	}
-	if m.eng == nil || !(m.running || m.stepOnce) {
+	if m.eng == nil {
+		return nil
+	}
+	if !(m.running || m.stepOnce) {
+		// Paused: bring the slow panels up to the current step.
+		if job := m.extrasFor(false); job.any() {
+			m.inflight = true
+			return extrasCmd(m.eng, m.gen, job)
+		}
 		return nil
 	}
 	k := 1
@@ -286,9 +305,10 @@ func (m *model) kick() tea.Cmd {
 			k = min(k, steps-m.step)
 		}
 	}
+	job := m.extrasFor(true)
 	m.stepOnce = false
 	m.inflight = true
-	return stepCmd(m.eng, m.gen, k)
+	return stepCmd(m.eng, m.gen, k, job)
 }
 
 // onLoaded installs a new engine, or reports why it could not be built.
@@ -306,9 +326,8 @@ func (m *model) onLoaded(msg loadDoneMsg) tea.Cmd {
 	m.running, m.stepOnce, m.diverged = true, false, false
 	m.chunk, m.rate = 1, 0
 	m.hist = m.hist[:0]
-	for i := range m.series {
-		m.series[i] = m.series[i][:0]
-	}
+	m.hasLastImg = false
+	m.installRun(msg)
 	m.proj = projection{dim: m.eng.Dim(), ax: 0, ay: min(1, m.eng.Dim()-1), pca: msg.pca}
 	if m.proj.pca != nil {
 		m.proj.mode = projPCA // the most faithful planar view of d > 2 data
@@ -316,13 +335,54 @@ func (m *model) onLoaded(msg loadDoneMsg) tea.Cmd {
 	m.plot.resetView()
 	m.needProj = true
 	m.readEngine()
-	if msg.req.snapshot != "" {
+	m.applyExtras(msg.extras)
+	switch {
+	case m.loadWarn != "":
+		m.setStatus(statusWarn, fmt.Sprintf("loaded %s; warning: %s", m.cfg.Name, m.loadWarn))
+	case msg.confound != "":
+		// Shown once: the next message replaces it (it is also in the
+		// table's title while the table is shown).
+		m.setStatus(statusWarn, msg.confound)
+	case msg.req.snapshot != "":
 		m.setStatus(statusInfo, fmt.Sprintf("resumed %s at step %d", msg.req.snapshot, m.step))
-	} else {
+	default:
 		m.setStatus(statusInfo, fmt.Sprintf("loaded %s: %s", m.cfg.Name, m.cfg.Description))
 	}
 	m.redrawAll()
 	return m.kick()
+}
+
+// installRun sets up the panels of a new run: its kind, view, sparklines
+// and series names.
+func (m *model) installRun(msg loadDoneMsg) {
+	cfg := msg.eng.Config()
+	// The load copied the images and compared the merge: the next copies
+	// are due a period from now.
+	m.img, m.imgSpare, m.imgAt = msg.img, nil, m.clock()
+	m.geneSrc, m.cmpAt = msg.genes, m.clock()
+	m.table = geneTable{w: m.table.w, h: m.table.h}
+	m.kind, m.view = kindPlain, viewBoth
+	m.plot.names = defaultSeriesNames
+	m.plot.showInitial = false
+	sparks := plainSparks
+	switch {
+	case m.img != nil:
+		m.kind = kindImages
+		if hasClassifier(cfg.Target.Kind) {
+			sparks = imageSparks(m.img.conditional)
+		}
+		m.img.step = -1
+	case m.geneSrc != nil:
+		m.kind = kindGenes
+		m.table.confounded = msg.confound != ""
+		// The untransported source is the reference of a merge: show it.
+		m.plot.names = [numSeries]string{"transported", "target", "source"}
+		m.plot.showInitial = true
+	}
+	m.setSparks(sparks)
+	if m.w > 0 && !m.reg.TooSmall {
+		m.sizeLeft()
+	}
 }
 
 // onStepped records a finished step command and starts the next.
@@ -357,9 +417,39 @@ func (m *model) onStepped(msg stepDoneMsg) tea.Cmd {
 		m.running = false
 		m.setStatus(statusInfo, fmt.Sprintf("reached flow.steps = %d; space runs on", m.step))
 	}
+	m.applyExtras(msg.extras)
 	cmd := m.kick()
 	m.redrawAll()
 	return cmd
+}
+
+// onExtras shows extras computed without a step.
+func (m *model) onExtras(msg extrasDoneMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		return nil
+	}
+	m.inflight = false
+	m.applyExtras(msg.extras)
+	return m.kick()
+}
+
+// onPrep shows the progress of a slow load in the status line.
+func (m *model) onPrep(msg prepMsg) {
+	if msg.seq != m.seq || !m.loading {
+		return
+	}
+	m.setStatus(statusInfo, prepText(msg.what, msg.epoch, msg.epochs))
+}
+
+// onPrepWarn keeps a preparation warning for the status line; the load
+// goes on.
+func (m *model) onPrepWarn(msg prepWarnMsg) {
+	if msg.seq != m.seq {
+		return
+	}
+	m.logf("load warning: %v", msg.err)
+	m.loadWarn = msg.err.Error()
+	m.setStatus(statusWarn, "warning: "+m.loadWarn)
 }
 
 // onSaved reports a written snapshot.

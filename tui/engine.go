@@ -37,27 +37,50 @@ var _ engine = (*core.Sim)(nil)
 // row-major) into dst (rows×2).
 type Projector func(dst, src []float32, rows int)
 
+// imageEngine is an engine of an image run (*core.Sim; ImageShape says
+// whether the run is on images). DecodedTo is as slow as a decoder pass
+// over every particle: it runs only in the engine command.
+type imageEngine interface {
+	ImageShape() (h, w, c int, ok bool)
+	DecodedTo(dst []float32)
+	PixelTargets() []float32
+	Labels() (particles, targets []int)
+	ClassNames() []string
+}
+
+var _ imageEngine = (*core.Sim)(nil)
+
 // deps are the workbench's ways to reach the engine, the presets and the
 // snapshots; Run fills them from the real packages and Options, tests with
 // fakes.
 type deps struct {
 	loadPreset  func(nameOrFile string, sets []string) (core.Config, error)
-	newEngine   func(cfg core.Config) (engine, error)
-	loadSnap    func(path string) (engine, error)                   // nil: no --resume support
-	save        func(e engine, path string) error                   // nil: saving unavailable
-	pca         func(x []float32, rows, dim int) (Projector, error) // nil: no PCA view
+	newEngine   func(cfg core.Config, opts core.Options) (engine, error)
+	loadSnap    func(path string, opts core.Options) (engine, error) // nil: no --resume support
+	save        func(e engine, path string) error                    // nil: saving unavailable
+	pca         func(x []float32, rows, dim int) (Projector, error)  // nil: no PCA view
+	genes       func(e engine) geneSource                            // nil, or nil result: not a batch-merging run
 	listPresets func() []pickItem
 	snapshotDir string
 	logf        func(format string, a ...any) // nil: no debug log
+
+	// send delivers a message to the running program from another
+	// goroutine (tea.Program.Send): preparation progress from the engine
+	// command. Nil drops the messages.
+	send func(tea.Msg)
+	// now is the clock of the refresh rates (time.Now; tests fake it).
+	now func() time.Time
 }
 
 // loadReq says where the next engine comes from: a preset (with --set
-// overrides), a resolved Config (restart), or a snapshot file.
+// overrides), a resolved Config (restart), or a snapshot file. ready is an
+// engine already built from one of them before the screen opened.
 type loadReq struct {
 	preset   string
 	sets     []string
 	cfg      *core.Config
 	snapshot string
+	ready    engine
 }
 
 func (r loadReq) String() string {
@@ -72,11 +95,17 @@ func (r loadReq) String() string {
 
 // loadDoneMsg delivers a new engine (or why there is none).
 type loadDoneMsg struct {
+	seq  int // the load's number (prepMsg)
 	req  loadReq
 	eng  engine
 	base core.Config // the configuration "r" restarts from
 	pca  Projector   // nil when unavailable
 	err  error
+
+	img      *imageData // image runs: shape, targets, labels, first decoded particles
+	genes    geneSource // batch-merging runs
+	confound string     // confoundingNote of a batch-merging run
+	extras   extrasOut  // the first gene comparison
 }
 
 // stepDoneMsg reports a finished Advance.
@@ -86,6 +115,13 @@ type stepDoneMsg struct {
 	metrics core.Metrics
 	err     error
 	elapsed time.Duration
+	extras  extrasOut
+}
+
+// extrasDoneMsg reports extras computed without a step (after a pause).
+type extrasDoneMsg struct {
+	gen    int
+	extras extrasOut
 }
 
 // saveDoneMsg reports a written snapshot.
@@ -94,18 +130,33 @@ type saveDoneMsg struct {
 	err  error
 }
 
-// loadCmd builds an engine off the UI goroutine; it also fits the PCA
-// view of the targets, which reads the new engine before anyone else can.
-func loadCmd(d deps, req loadReq) tea.Cmd {
+// loadCmd builds an engine off the UI goroutine, sending the progress of
+// slow preparation (autoencoder and classifier training) to the program as
+// prepMsg; it also fits the PCA view of the targets and copies what the
+// image and gene panels show, reading the new engine before anyone else
+// can.
+func loadCmd(d deps, req loadReq, seq int) tea.Cmd {
 	return func() tea.Msg {
-		msg := loadDoneMsg{req: req}
+		msg := loadDoneMsg{seq: seq, req: req}
+		opts := core.Options{
+			Progress: func(what string, epoch, epochs int) {
+				d.post(prepMsg{seq: seq, what: what, epoch: epoch, epochs: epochs})
+			},
+			Warn: func(err error) { d.post(prepWarnMsg{seq: seq, err: err}) },
+		}
 		switch {
+		case req.ready != nil:
+			msg.eng = req.ready
+			msg.base = msg.eng.Config()
+			if req.cfg != nil {
+				msg.base = *req.cfg
+			}
 		case req.snapshot != "":
 			if d.loadSnap == nil {
 				msg.err = fmt.Errorf("resuming snapshots is not available in this build")
 				return msg
 			}
-			msg.eng, msg.err = d.loadSnap(req.snapshot)
+			msg.eng, msg.err = d.loadSnap(req.snapshot, opts)
 			if msg.err == nil {
 				msg.base = msg.eng.Config()
 			}
@@ -120,28 +171,74 @@ func loadCmd(d deps, req loadReq) tea.Cmd {
 				cfg = &c
 			}
 			msg.base = *cfg
-			msg.eng, msg.err = d.newEngine(*cfg)
+			msg.eng, msg.err = d.newEngine(*cfg, opts)
 		}
 		if msg.err != nil {
 			msg.eng = nil
 			return msg
 		}
-		if d.pca != nil && msg.eng.Dim() > 2 {
+		e := msg.eng
+		if d.pca != nil && e.Dim() > 2 {
 			// A failed fit only removes the PCA view; the error is not fatal.
-			msg.pca, _ = d.pca(msg.eng.Targets(), msg.eng.N(), msg.eng.Dim())
+			msg.pca, _ = d.pca(e.Targets(), e.N(), e.Dim())
 		}
+		var job extrasJob
+		if msg.img = newImageData(e); msg.img != nil {
+			job.images = make([]float32, msg.img.m*msg.img.dim())
+		}
+		if d.genes != nil {
+			if msg.genes = d.genes(e); msg.genes != nil {
+				msg.confound = confoundingNote(msg.genes.Confounding())
+				job.genes = msg.genes
+			}
+		}
+		msg.extras = job.run(e)
 		return msg
 	}
 }
 
-// stepCmd advances the engine by k steps: the only command that runs the
-// flow, and the only code touching the engine while it runs.
-func stepCmd(e engine, gen, k int) tea.Cmd {
+// newImageData copies the constant image data of an image run out of a
+// new engine, or returns nil.
+func newImageData(e engine) *imageData {
+	ie, ok := e.(imageEngine)
+	if !ok {
+		return nil
+	}
+	h, w, c, ok := ie.ImageShape()
+	if !ok {
+		return nil
+	}
+	lp, lt := ie.Labels()
+	d := &imageData{
+		h: h, w: w, c: c, m: e.M(),
+		targets:     append([]float32(nil), ie.PixelTargets()...),
+		labelsT:     append([]int(nil), lt...),
+		labelsP:     append([]int(nil), lp...),
+		classes:     append([]string(nil), ie.ClassNames()...),
+		conditional: lp != nil,
+	}
+	if e.Dim() != h*w*c {
+		d.latent = e.Dim()
+	}
+	return d
+}
+
+// stepCmd advances the engine by k steps, then computes the extras of job:
+// the only command that runs the flow, and the only code touching the
+// engine while it runs.
+func stepCmd(e engine, gen, k int, job extrasJob) tea.Cmd {
 	return func() tea.Msg {
 		t0 := time.Now()
 		mt, err := e.Advance(k)
-		return stepDoneMsg{gen: gen, k: k, metrics: mt, err: err, elapsed: time.Since(t0)}
+		elapsed := time.Since(t0)
+		return stepDoneMsg{gen: gen, k: k, metrics: mt, err: err, elapsed: elapsed, extras: job.run(e)}
 	}
+}
+
+// extrasCmd computes the extras of job without stepping (the engine
+// command after a pause, or when a panel appears).
+func extrasCmd(e engine, gen int, job extrasJob) tea.Cmd {
+	return func() tea.Msg { return extrasDoneMsg{gen: gen, extras: job.run(e)} }
 }
 
 // saveCmd writes a snapshot into dir under a name made of the preset and

@@ -149,7 +149,7 @@ func newFakeDeps(t testing.TB, dim int) *fakeDeps {
 		c.Name = name
 		return c, nil
 	}
-	fd.newEngine = func(cfg core.Config) (engine, error) {
+	fd.newEngine = func(cfg core.Config, _ core.Options) (engine, error) {
 		fd.last = newFake(cfg, 40, 40, fd.dim)
 		return fd.last, nil
 	}

@@ -12,7 +12,7 @@ type keyMap struct {
 	InnerUp, InnerDown          key.Binding
 	Presets, Restart, Save      key.Binding
 	Projection, AxisX, AxisY    key.Binding
-	Initial, Freeze             key.Binding
+	Initial, Freeze, View       key.Binding
 	Help, Quit                  key.Binding
 	PickUp, PickDown, PickEnter key.Binding
 	PickCancel                  key.Binding
@@ -41,6 +41,7 @@ func defaultKeys() keyMap {
 		AxisY:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "next y coord")),
 		Initial:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "initial")),
 		Freeze:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freeze view")),
+		View:       key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "images/table")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		PickUp:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -69,7 +70,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 			up(k.LRUp, "D", "raise lr δ"), k.LRDown,
 			up(k.InnerUp, "+", "raise T_NN"), k.InnerDown,
 		},
-		{k.Projection, up(k.AxisX, "x", "next x coord"), k.AxisY, k.Initial, k.Freeze, up(k.Help, "?", "close help")},
+		{k.Projection, up(k.AxisX, "x", "next x coord"), k.AxisY, k.Initial, k.Freeze, up(k.View, "g", "scatter/images/table"), up(k.Help, "?", "close help")},
 	}
 }
 

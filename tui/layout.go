@@ -66,3 +66,89 @@ func layout(w, h int) regions {
 func tooSmallMessage(w, h int) string {
 	return fmt.Sprintf("Terminal too small: %d×%d\ngpa-tui needs at least\n%d×%d. Resize, or q to quit.", w, h, minWidth, minHeight)
 }
+
+// runKind says which panels a run has besides the scatter.
+type runKind int
+
+const (
+	kindPlain  runKind = iota
+	kindImages         // image runs: the image grid
+	kindGenes          // batch-merging runs: the comparison table
+)
+
+// viewMode is what the left area shows; g cycles it.
+type viewMode int
+
+const (
+	viewBoth    viewMode = iota // the scatter with the run's other panel
+	viewImages                  // the image grid alone
+	viewScatter                 // the scatter alone
+)
+
+// Images share the left area with the scatter from splitMinW×splitMinH
+// cells of plot area on (at 80×24 they replace it): below that, half the
+// area would leave too few rows for either. minScatterH keeps the scatter
+// readable above the gene table.
+const (
+	splitMinW   = 80
+	splitMinH   = 36
+	minScatterH = 10
+)
+
+// roomy reports whether the plot area can hold the images and the scatter.
+func (r regions) roomy() bool { return r.PlotW >= splitMinW && r.PlotH >= splitMinH }
+
+// effective is the view actually shown: both panels need room.
+func (v viewMode) effective(k runKind, r regions) viewMode {
+	switch {
+	case k == kindPlain:
+		return viewScatter
+	case k == kindImages && v == viewBoth && !r.roomy():
+		return viewImages
+	case k == kindGenes && v == viewImages:
+		return viewBoth
+	case k == kindGenes && v == viewBoth && r.PlotH-geneTableRows < minScatterH:
+		return viewScatter
+	}
+	return v
+}
+
+// next is the view after g: both → images → scatter for image runs (images
+// ↔ scatter when there is no room for both), table ↔ none for gene runs.
+func (v viewMode) next(k runKind, r regions) viewMode {
+	switch k {
+	case kindImages:
+		switch v.effective(k, r) {
+		case viewBoth:
+			return viewImages
+		case viewImages:
+			return viewScatter
+		}
+		if r.roomy() {
+			return viewBoth
+		}
+		return viewImages
+	case kindGenes:
+		if v == viewScatter {
+			return viewBoth
+		}
+		return viewScatter
+	}
+	return v
+}
+
+// leftRows splits the rows of the plot area: the image grid above the
+// scatter, the scatter above the gene table.
+func leftRows(r regions, k runKind, v viewMode) (images, scatter, table int) {
+	switch v.effective(k, r) {
+	case viewImages:
+		return r.PlotH, 0, 0
+	case viewBoth:
+		if k == kindGenes {
+			return 0, r.PlotH - geneTableRows, geneTableRows
+		}
+		images = r.PlotH / 2
+		return images, r.PlotH - images, 0
+	}
+	return 0, r.PlotH, 0
+}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -26,8 +28,9 @@ type model struct {
 	st   Styles
 	help help.Model
 
-	w, h int
-	reg  regions
+	w, h    int
+	reg     regions
+	profile colorprofile.Profile
 
 	// Engine state. eng is touched only by Update while inflight is false,
 	// or by the one command in flight.
@@ -35,6 +38,7 @@ type model struct {
 	gen      int // bumped for every new engine; stale step messages are dropped
 	inflight bool
 	loading  bool // the command in flight builds a new engine
+	seq      int  // loads started; progress of older loads is dropped
 	running  bool // the user wants the flow to run
 	stepOnce bool // "n" asked for one step
 	diverged bool
@@ -56,9 +60,27 @@ type model struct {
 	proj             projection
 	needProj         bool // the projection changed while a step was in flight
 	tgt2, ini2, par2 []float32
+	kind             runKind
+	view             viewMode
+	sparkDefs        [sparkCount]sparkDef
+	loadWarn         string // a preparation warning of the load in flight
+	lastImg          core.Metrics
+	hasLastImg       bool // lastImg holds the latest image metrics
+
+	// Image runs: the data copied by the engine command, the buffer the
+	// next copy goes into, and when it was asked for.
+	img      *imageData
+	imgSpare []float32
+	imgAt    time.Time
+	// Batch-merging runs: the problem (used only by the engine command)
+	// and when the comparison was last asked for.
+	geneSrc geneSource
+	cmpAt   time.Time
 
 	// Panels and cached strings; View only joins these.
 	plot       plotPanel
+	images     imagePanel
+	table      geneTable
 	params     paramPanel
 	sparks     [sparkCount]spark
 	picker     picker
@@ -79,26 +101,27 @@ type pendingSet struct {
 // newModel builds the model; first says what to load at start.
 func newModel(d deps, first loadReq) *model {
 	m := &model{
-		d:     d,
-		keys:  defaultKeys(),
-		st:    newStyles(colorprofile.TrueColor),
-		help:  help.New(),
-		chunk: 1,
+		d:       d,
+		keys:    defaultKeys(),
+		st:      newStyles(colorprofile.TrueColor),
+		profile: colorprofile.TrueColor,
+		help:    help.New(),
+		chunk:   1,
 	}
 	m.help.Styles = m.st.Help
 	m.pendingLoad = &first
-	m.sparks[0] = spark{label: "D̂"}
-	m.sparks[1] = spark{label: "KE", log: true}
-	m.sparks[2] = spark{label: "MMD²", log: true}
-	// Speeds on a log scale whose top is L: the flow can slow down by
-	// orders of magnitude below the speed limit (Remark 4.1(c)).
-	m.sparks[3] = spark{label: "|v|max", unit: "L", log: true}
+	m.setSparks(plainSparks)
+	m.images.setProfile(m.profile)
 	m.setStatus(statusInfo, "loading "+first.String()+"…")
 	return m
 }
 
 // Init starts loading the first engine.
-func (m *model) Init() tea.Cmd { return m.kick() }
+func (m *model) Init() tea.Cmd {
+	cmd := m.kick()
+	m.refreshHeader()
+	return cmd
+}
 
 // Update routes each message to its handler.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -108,6 +131,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.ColorProfileMsg:
 		m.st = newStyles(msg.Profile)
+		m.profile = msg.Profile
+		m.images.setProfile(msg.Profile)
 		m.help.Styles = m.st.Help
 		m.redrawAll()
 		return m, nil
@@ -131,6 +156,14 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onLoaded(msg)
 	case stepDoneMsg:
 		return m, m.onStepped(msg)
+	case extrasDoneMsg:
+		return m, m.onExtras(msg)
+	case prepMsg:
+		m.onPrep(msg)
+		return m, nil
+	case prepWarnMsg:
+		m.onPrepWarn(msg)
+		return m, nil
 	case saveDoneMsg:
 		return m, m.onSaved(msg)
 	}
@@ -151,7 +184,7 @@ func (m *model) View() tea.View {
 	case m.reg.TooSmall:
 		v.SetContent(m.tooSmall)
 	default:
-		left := m.plot.View()
+		left := m.left()
 		if m.overlay != "" {
 			left = m.overlay
 		}
@@ -163,4 +196,20 @@ func (m *model) View() tea.View {
 		))
 	}
 	return v
+}
+
+// left joins the panels of the left area, as leftRows splits it.
+func (m *model) left() string {
+	img, sc, tab := leftRows(m.reg, m.kind, m.view)
+	var parts []string
+	if img > 0 {
+		parts = append(parts, m.images.View())
+	}
+	if sc > 0 {
+		parts = append(parts, m.plot.View())
+	}
+	if tab > 0 {
+		parts = append(parts, m.table.View())
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }

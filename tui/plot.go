@@ -16,6 +16,9 @@ const (
 	autoShrink = 0.6
 )
 
+// defaultSeriesNames are the legend names of the scatter series.
+var defaultSeriesNames = [numSeries]string{"particles", "targets", "initial"}
+
 // plotPanel is the scatter panel: a legend line, a braille canvas with a
 // y axis on its left, an x axis and its tick labels below.
 type plotPanel struct {
@@ -26,7 +29,8 @@ type plotPanel struct {
 	targets, particles, initial []float32
 	showInitial                 bool
 	frozen                      bool
-	caption                     string // projection, e.g. "x0 vs x1"
+	names                       [numSeries]string // legend names by series
+	caption                     string            // projection, e.g. "x0 vs x1"
 
 	haveView               bool
 	xmin, xmax, ymin, ymax float64
@@ -100,12 +104,16 @@ func (p *plotPanel) redraw(st *Styles) {
 
 // legend is the first line: the series, the projection and the view mode.
 func (p *plotPanel) legend(st *Styles) string {
+	names := p.names
+	if names[seriesParticles] == "" {
+		names = defaultSeriesNames
+	}
 	items := []string{
-		st.Series[seriesParticles].Render("⣿") + st.Label.Render(" particles"),
-		st.Series[seriesTargets].Render("⣿") + st.Label.Render(" targets"),
+		st.Series[seriesParticles].Render("⣿") + st.Label.Render(" "+names[seriesParticles]),
+		st.Series[seriesTargets].Render("⣿") + st.Label.Render(" "+names[seriesTargets]),
 	}
 	if p.showInitial {
-		items = append(items, st.Series[seriesInitial].Render("⣿")+st.Label.Render(" initial"))
+		items = append(items, st.Series[seriesInitial].Render("⣿")+st.Label.Render(" "+names[seriesInitial]))
 	}
 	mode := "auto"
 	if p.frozen {

@@ -24,7 +24,7 @@ func (m *model) resize(w, h int) {
 		m.tooSmall = fitBlock(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, msg), w, h)
 		return
 	}
-	m.plot.SetSize(m.reg.PlotW, m.reg.PlotH)
+	m.sizeLeft()
 	m.picker.SetSize(m.reg.PlotW, m.reg.PlotH)
 	m.params.SetSize(m.reg.InnerW, paramRows)
 	for i := range m.sparks {
@@ -34,12 +34,26 @@ func (m *model) resize(w, h int) {
 	m.redrawAll()
 }
 
+// sizeLeft sizes the panels of the left area for the run and the view.
+func (m *model) sizeLeft() {
+	img, sc, tab := leftRows(m.reg, m.kind, m.view)
+	m.images.SetSize(m.reg.PlotW, img)
+	m.plot.SetSize(m.reg.PlotW, sc)
+	m.table.SetSize(m.reg.PlotW, tab)
+}
+
+// imagesShown and tableShown report whether those panels are on screen.
+func (m *model) imagesShown() bool { img, _, _ := leftRows(m.reg, m.kind, m.view); return img > 0 }
+func (m *model) tableShown() bool  { _, _, tab := leftRows(m.reg, m.kind, m.view); return tab > 0 }
+
 // redrawAll re-renders every cached string.
 func (m *model) redrawAll() {
 	if m.w == 0 || m.reg.TooSmall {
 		return
 	}
 	m.refreshPlot()
+	m.refreshImages()
+	m.refreshTable()
 	m.refreshSide()
 	m.refreshHeader()
 	m.refreshStatus()
@@ -65,17 +79,21 @@ func (m *model) readEngine() {
 	h := e.History()
 	if len(h) < len(m.hist) { // cannot happen for one engine; be safe
 		m.hist = m.hist[:0]
+		m.hasLastImg = false
 		for i := range m.series {
 			m.series[i] = m.series[i][:0]
 		}
 	}
-	for _, mt := range h[len(m.hist):] {
-		m.series[0] = append(m.series[0], mt.Divergence)
-		m.series[1] = append(m.series[1], mt.KineticEnergy)
-		if mt.HasMMD {
-			m.series[2] = append(m.series[2], mt.MMD2)
+	for i := range h[len(m.hist):] {
+		mt := &h[len(m.hist)+i]
+		for k, def := range m.sparkDefs {
+			if v, ok := def.value(mt); ok {
+				m.series[k] = append(m.series[k], v)
+			}
 		}
-		m.series[3] = append(m.series[3], mt.MaxSpeed)
+		if mt.HasImage {
+			m.lastImg, m.hasLastImg = *mt, true
+		}
 	}
 	m.hist = append(m.hist, h[len(m.hist):]...)
 	m.events = append(m.events[:0], e.Events()...)
@@ -94,12 +112,34 @@ func (m *model) projectionChanged() {
 
 // refreshPlot rasterises the scatter.
 func (m *model) refreshPlot() {
-	if m.w == 0 || m.reg.TooSmall {
-		return
+	if _, sc, _ := leftRows(m.reg, m.kind, m.view); m.w == 0 || m.reg.TooSmall || sc == 0 {
+		return // not on screen; sizeLeft and g redraw it when it is
 	}
 	m.plot.targets, m.plot.particles, m.plot.initial = m.tgt2, m.par2, m.ini2
 	m.plot.caption = m.proj.caption()
+	if m.img != nil && m.img.latent > 0 {
+		m.plot.caption = "latent · " + m.plot.caption
+	}
 	m.plot.redraw(&m.st)
+}
+
+// refreshImages renders the image grid from the last copy.
+func (m *model) refreshImages() {
+	if m.w == 0 || m.reg.TooSmall || m.images.h == 0 {
+		return
+	}
+	if m.images.data != m.img {
+		m.images.setData(m.img)
+	}
+	m.images.redrawIfDirty(&m.st)
+}
+
+// refreshTable renders the gene comparison.
+func (m *model) refreshTable() {
+	if m.w == 0 || m.reg.TooSmall || m.table.h == 0 {
+		return
+	}
+	m.table.redraw(&m.st)
 }
 
 // info assembles the parameter panel's values, pending changes shown.
@@ -131,17 +171,33 @@ func (m *model) refreshSide() {
 	}
 	m.params.set(m.info(), &m.st)
 	lines := strings.Split(m.params.View(), "\n")
-	lines = append(lines, "")
-	limit := [sparkCount]float64{}
-	limit[3] = m.shown(core.ParamLipschitz) // max speed against L (Remark 4.1(c))
+	lines = append(lines, m.imageLine())
 	for i := range m.sparks {
-		m.sparks[i].setValues(m.series[i], limit[i], &m.st)
+		m.sparks[i].setValues(m.series[i], m.sparkLimit(i), &m.st)
 		lines = append(lines, strings.Split(m.sparks[i].View(), "\n")...)
 	}
 	if n := m.reg.EventsH; n >= 2 {
 		lines = append(lines, m.eventLines(n)...)
 	}
 	m.side = m.st.Side.Render(fitBlock(strings.Join(lines, "\n"), m.reg.InnerW, m.reg.SideH))
+}
+
+// imageLine is the line between the parameters and the sparklines: the
+// memorization metrics of an image run (blank otherwise).
+func (m *model) imageLine() string {
+	if m.img == nil {
+		return ""
+	}
+	if !m.hasLastImg {
+		every := "every flow.metrics_every steps"
+		if k := m.cfg.Flow.MetricsEvery; k > 0 {
+			every = fmt.Sprintf("every %d steps", k)
+		}
+		return fitLine(m.st.Label.Render("memorized ")+m.st.Muted.Render("– ("+every+")"), m.reg.InnerW)
+	}
+	pct := func(v float64) string { return fmtNum(100*v) + "%" }
+	return fitLine(m.st.Label.Render("memorized ")+m.st.Value.Render(pct(m.lastImg.Memorized))+
+		m.st.Muted.Render(" · ")+m.st.Label.Render("copies ")+m.st.Value.Render(pct(m.lastImg.Copies)), m.reg.InnerW)
 }
 
 // eventLines lists the latest mid-run changes in n rows.
@@ -223,6 +279,12 @@ func (m *model) refreshHelpLine() {
 		return
 	}
 	b := m.keys.ShortHelp()
+	if m.kind != kindPlain {
+		// The run's other panel, right after the flow keys.
+		v := m.keys.View
+		v.SetHelp("g", "view")
+		b = append(b[:2:2], append([]key.Binding{v}, b[2:]...)...)
+	}
 	if m.pickerOpen {
 		b = m.keys.pickerHelp()
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -27,6 +28,9 @@ type Options struct {
 	Save func(sim *core.Sim, path string) error
 	// Load reads a snapshot back into a Sim, for Resume.
 	Load func(path string) (*core.Sim, error)
+	// LoadWith is Load with the options that report slow preparation
+	// (core.RestoreOpts); it is used instead of Load when set.
+	LoadWith func(path string, opts core.Options) (*core.Sim, error)
 	// PCA, if set, fits the first two principal axes of the targets x
 	// (rows×dim) and returns their projection, for the "PCA" view of data
 	// with d > 2 (the TUI does no arithmetic itself). Without it the views
@@ -35,11 +39,17 @@ type Options struct {
 }
 
 // Run opens the workbench on the terminal and returns when the user quits.
-// A preset that does not load, or a snapshot that does not exist, is an
-// error before the screen opens; later errors are shown in the status line.
+// The first run is built before the screen opens, with the progress of
+// slow preparation (training an autoencoder or a classifier the first
+// time) on standard error; a preset or snapshot that does not load is an
+// error then. Later loads report their progress and errors in the status
+// line.
 func Run(opts Options) error {
 	d, first, err := setup(opts)
 	if err != nil {
+		return err
+	}
+	if first, err = prebuild(d, first, os.Stderr); err != nil {
 		return err
 	}
 	if os.Getenv("GPA_DEBUG") != "" {
@@ -50,7 +60,16 @@ func Run(opts Options) error {
 		defer f.Close()
 		d.logf = log.Printf
 	}
+	// The engine command sends progress with p.Send; p exists only after
+	// the model, so the hook reads it once it is set.
+	var prog atomic.Pointer[tea.Program]
+	d.send = func(msg tea.Msg) {
+		if p := prog.Load(); p != nil {
+			p.Send(msg)
+		}
+	}
 	p := tea.NewProgram(newModel(d, first), tea.WithFPS(fps))
+	prog.Store(p)
 	_, err = p.Run()
 	if err != nil {
 		return fmt.Errorf("tui: %w", err)
@@ -63,10 +82,11 @@ func Run(opts Options) error {
 func setup(opts Options) (deps, loadReq, error) {
 	d := deps{
 		loadPreset:  presets.Load,
-		newEngine:   func(cfg core.Config) (engine, error) { return core.New(cfg) },
+		newEngine:   func(cfg core.Config, o core.Options) (engine, error) { return core.NewOpts(cfg, o) },
 		listPresets: listPresets,
 		snapshotDir: opts.SnapshotDir,
 		pca:         opts.PCA,
+		genes:       simGenes,
 	}
 	if d.snapshotDir == "" {
 		d.snapshotDir = DefaultSnapshotDir
@@ -80,12 +100,17 @@ func setup(opts Options) (deps, loadReq, error) {
 			return opts.Save(sim, path)
 		}
 	}
-	if opts.Load != nil {
-		d.loadSnap = func(path string) (engine, error) { return opts.Load(path) }
+	switch {
+	case opts.LoadWith != nil:
+		d.loadSnap = func(path string, o core.Options) (engine, error) { return opts.LoadWith(path, o) }
+	case opts.Load != nil:
+		// Without options the restore is silent: progress and cache
+		// warnings are dropped rather than printed over the screen.
+		d.loadSnap = func(path string, _ core.Options) (engine, error) { return opts.Load(path) }
 	}
 
 	if opts.Resume != "" {
-		if opts.Load == nil {
+		if d.loadSnap == nil {
 			return d, loadReq{}, fmt.Errorf("tui: --resume: snapshots cannot be loaded in this build")
 		}
 		if _, err := os.Stat(opts.Resume); err != nil {
@@ -103,6 +128,16 @@ func setup(opts Options) (deps, loadReq, error) {
 		return d, loadReq{}, err
 	}
 	return d, loadReq{cfg: &cfg}, nil
+}
+
+// simGenes is the batch-merging problem of a *core.Sim, or nil.
+func simGenes(e engine) geneSource {
+	if s, ok := e.(*core.Sim); ok {
+		if g := s.Genes(); g != nil {
+			return g
+		}
+	}
+	return nil
 }
 
 // listPresets is the picker's list: embedded presets, then the preset

@@ -32,47 +32,63 @@ func TestGoldenViews(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {160, 48}, {40, 12}} {
 		name := fmt.Sprintf("view-%dx%d", sz[0], sz[1])
 		t.Run(name, func(t *testing.T) {
-			got := screen(goldenModel(t, sz[0], sz[1]))
-			path := filepath.Join("testdata", name+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("view differs from %s (go test -update rewrites it):\n got:\n%s\nwant:\n%s", path, got, want)
-			}
+			checkGolden(t, name, screen(goldenModel(t, sz[0], sz[1])))
 		})
 	}
 }
 
+// checkGolden compares got with testdata/name.golden (-update rewrites it).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s (go test -update rewrites it):\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
 // TestViewFits checks that the view has exactly h lines, none wider than
-// w, at many sizes, with every overlay, in colour and without.
+// w, at many sizes, with every overlay, in colour and without, for plain,
+// image and gene runs.
 func TestViewFits(t *testing.T) {
 	sizes := [][2]int{{20, 5}, {40, 12}, {79, 24}, {80, 23}, {80, 24}, {81, 25}, {100, 30}, {120, 40}, {160, 48}, {200, 60}, {97, 33}}
-	for _, overlay := range []string{"", "?", "p", "i"} {
-		for _, sz := range sizes {
-			w, h := sz[0], sz[1]
-			m := goldenModel(t, w, h)
-			if overlay != "" {
-				press(m, overlay)
-			}
-			for _, prof := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ASCII} {
-				m.Update(tea.ColorProfileMsg{Profile: prof})
-				lines := strings.Split(m.View().Content, "\n")
-				if len(lines) != h {
-					t.Errorf("%d×%d %q %v: %d lines", w, h, overlay, prof, len(lines))
+	runs := []struct {
+		name  string
+		model func(w, h int) *model
+	}{
+		{"plain", func(w, h int) *model { return goldenModel(t, w, h) }},
+		{"images", func(w, h int) *model { return goldenImageModel(t, w, h) }},
+		{"genes", func(w, h int) *model { return goldenGeneModel(t, w, h) }},
+	}
+	for _, run := range runs {
+		for _, overlay := range []string{"", "?", "p", "i", "g"} {
+			for _, sz := range sizes {
+				w, h := sz[0], sz[1]
+				m := run.model(w, h)
+				if overlay != "" {
+					press(m, overlay)
 				}
-				for i, l := range lines {
-					if lw := ansi.StringWidth(l); lw > w {
-						t.Errorf("%d×%d %q %v: line %d is %d wide: %q", w, h, overlay, prof, i, lw, ansi.Strip(l))
+				for _, prof := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ANSI256, colorprofile.ASCII} {
+					m.Update(tea.ColorProfileMsg{Profile: prof})
+					lines := strings.Split(m.View().Content, "\n")
+					if len(lines) != h {
+						t.Errorf("%s %d×%d %q %v: %d lines", run.name, w, h, overlay, prof, len(lines))
+					}
+					for i, l := range lines {
+						if lw := ansi.StringWidth(l); lw > w {
+							t.Errorf("%s %d×%d %q %v: line %d is %d wide: %q", run.name, w, h, overlay, prof, i, lw, ansi.Strip(l))
+						}
 					}
 				}
 			}

@@ -149,12 +149,16 @@ func saveSim(sim *core.Sim, path string) error {
 }
 
 // loadSim restores a run from a snapshot.
-func loadSim(path string) (*core.Sim, error) {
+func loadSim(path string) (*core.Sim, error) { return loadSimWith(path, core.Options{}) }
+
+// loadSimWith restores a run, reporting slow preparation (autoencoders and
+// classifiers of image runs) through opts.
+func loadSimWith(path string, opts core.Options) (*core.Sim, error) {
 	st, err := snapshots.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	sim, err := core.Restore(st)
+	sim, err := core.RestoreOpts(st, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

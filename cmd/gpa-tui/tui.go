@@ -25,7 +25,7 @@ func cmdTUI(args []string, stderr io.Writer) error {
 	}
 	return tui.Run(tui.Options{
 		Preset: *preset, Sets: sets, Resume: *resume, SnapshotDir: *dir,
-		Save: saveSim, Load: loadSim, PCA: fitPCA,
+		Save: saveSim, Load: loadSim, LoadWith: loadSimWith, PCA: fitPCA,
 	})
 }
 

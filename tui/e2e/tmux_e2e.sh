@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end check of the live workbench in a real terminal (tmux):
 #   start gpa-tui at 100×30 → braille dots appear → L raises L →
-#   s writes a snapshot → q exits with status 0.
+#   s writes a snapshot → q exits with status 0; then the gene preset
+#   gene-bladder-d10 at 80×24 → the comparison table appears → g hides it →
+#   q exits with status 0.
 #
 # Usage: tui/e2e/tmux_e2e.sh [path/to/gpa-tui]
 # Without an argument it builds ./cmd/gpa-tui from the repository root.
@@ -82,4 +84,20 @@ t send-keys -t "$session" q
 wait_for "gpa-tui to exit" 10 exited
 code="$(cat "$work/exit")"
 [[ "$code" == 0 ]] || fail "exit status $code"
-echo "e2e: PASS (exit 0)"
+echo "e2e: exit 0"
+
+# A batch-merging run: the comparison table with ComBat, and g toggles it.
+rm -f "$work/exit"
+t kill-session -t "$session"
+t -f /dev/null new-session -d -s "$session" -x 80 -y 24 \
+	"cd '$work' && TERM=xterm-256color '$bin' --preset gene-bladder-d10; echo \$? > '$work/exit'; sleep 30"
+has_table() { screen | grep -q 'ComBat'; }
+no_table() { ! has_table; }
+wait_for "the gene comparison table" 20 has_table
+t send-keys -t "$session" g
+wait_for "g to hide the table" 5 no_table
+t send-keys -t "$session" q
+wait_for "gpa-tui to exit" 10 exited
+code="$(cat "$work/exit")"
+[[ "$code" == 0 ]] || fail "exit status $code (gene run)"
+echo "e2e: PASS (gene table, g, exit 0)"
