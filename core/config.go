@@ -43,6 +43,10 @@ type DiscriminatorConfig struct {
 	Activation    string    `toml:"activation" json:"activation"`
 	Lipschitz     Lipschitz `toml:"lipschitz" json:"lipschitz"`
 	Normalization string    `toml:"normalization" json:"normalization"`
+	// Conv lists the output channels of 5×5, stride-2, SAME convolution
+	// layers (LeakyReLU 0.2, no bias; paper Table 4a) before the dense
+	// layers; pixel-space image runs only.
+	Conv []int `toml:"conv,omitempty" json:"conv,omitempty"`
 	// Conditional gives φ one head per class (φ(x, c) is head c, on a
 	// shared trunk): class-c particles are moved by head c only.
 	Conditional bool `toml:"conditional,omitempty" json:"conditional,omitempty"`
@@ -184,6 +188,11 @@ func (c *Config) Validate() error {
 	for _, h := range d.Hidden {
 		if h < 1 || h > 1<<14 {
 			return fieldErr("discriminator.hidden", "width %d: want 1 … 16384", h)
+		}
+	}
+	for _, c := range d.Conv {
+		if c < 1 || c > 512 {
+			return fieldErr("discriminator.conv", "%d channels: want 1 … 512", c)
 		}
 	}
 	if _, err := lipnet.ParseActivation(d.Activation); err != nil {

@@ -159,8 +159,14 @@ func newSim(cfg Config, p *problem, opts *Options) (*Sim, error) {
 	}
 	act, _ := lipnet.ParseActivation(cfg.Discriminator.Activation)
 	norm, _ := lipnet.ParseNormalization(cfg.Discriminator.Normalization)
+	inShape, err := convInShape(p, cfg.Discriminator.Conv)
+	if err != nil {
+		return nil, err
+	}
 	phi, err := lipnet.New(lipnet.Config{
 		In:        d,
+		InShape:   inShape,
+		Conv:      cfg.Discriminator.Conv,
 		Hidden:    cfg.Discriminator.Hidden,
 		Out:       p.k,
 		Act:       act,
@@ -263,6 +269,14 @@ func (s *Sim) LengthScale() float64 { return s.lengthScale }
 
 // Divergence is the f of this run.
 func (s *Sim) Divergence() conj.F { return s.f }
+
+// SetTotalSteps sets the step count the run aims for (flow.steps): image
+// metrics are also measured at that step. It is not a recorded change.
+func (s *Sim) SetTotalSteps(n int) {
+	if n >= 0 {
+		s.cfg.Flow.Steps = n
+	}
+}
 
 // Set changes a parameter mid-run and records it as an Event.
 func (s *Sim) Set(p Param, v float64) error {

@@ -44,10 +44,16 @@ type Normalization uint8
 // The normalizations.
 const (
 	// Spectral rescales W to spectral norm σ_max(W) = L^{1/D} (the paper's
-	// Algorithm 1, lines 4 and 9), with a certified upper bound of σ_max.
+	// Algorithm 1, lines 4 and 9), with a certified upper bound of σ_max;
+	// for a convolution, of the norm of the whole convolution operator
+	// (conv_norm.go).
 	Spectral Normalization = iota
-	// Frobenius rescales W to ‖W‖_F = L^{1/D}, as the authors' code does;
-	// since σ_max ≤ ‖W‖_F the net is L-Lipschitz, but usually well below L.
+	// Frobenius rescales W to ‖W‖_F = L^{1/D}, as the authors' code does.
+	// For a dense net, σ_max ≤ ‖W‖_F makes it L-Lipschitz, but usually well
+	// below L. For a convolution it bounds nothing: dividing the kernel by
+	// ‖K‖_F leaves the operator norm up to k = 5 times larger (≈ 1.9–2.6×
+	// for smooth kernels, TestConvFrobeniusNotLipschitz), so a CNN may move
+	// particles faster than L.
 	Frobenius
 	// None leaves the weights alone: the net is unconstrained.
 	None

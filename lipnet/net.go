@@ -9,16 +9,18 @@ import (
 // determines the initial parameters.
 const pcgStream = 0x6c69706e6574 // "lipnet"
 
-// Net is a dense Lipschitz net φ: R^In → R^Out in float32. Its parameters
-// live in one flat slice (Params), laid out layer by layer as W¹ (In×H₁,
-// row-major), b¹ (H₁), W², b², …; Grads has the same layout.
+// Net is a Lipschitz net φ: R^In → R^Out in float32, dense or convolutional
+// (Config). Its parameters live in one flat slice (Params), laid out layer
+// by layer: first the convolution kernels K¹, K², … (each 5×5×C_in×C_out,
+// row-major, no bias), then the dense layers W (in×H₁, row-major), b (H₁),
+// W, b, …; Grads has the same layout.
 //
 // A Net is not safe for concurrent use. Forward, Backward, InputGradTo,
 // ZeroGrad and Normalize allocate nothing once Reserve has sized the
 // buffers for the batch.
 type Net struct {
 	cfg     Config
-	act     act // activation of the hidden layers
+	acts    []act // acts[l]: activation after layer l (zero for the last)
 	layers  []layer
 	params  []float32
 	grads   []float32
@@ -32,50 +34,75 @@ type Net struct {
 	rows int         // rows of the last Forward, −1 before the first
 }
 
-// New returns a net with He-normal weights W ~ N(0, 2/fan_in) and zero
-// biases drawn from Config.Seed, power-iteration vectors warmed up by 50
-// iterations, and then normalized (Algorithm 1, line 4). The error wraps
-// ErrConfig when cfg is invalid.
+// New returns a net with He-normal weights W ~ N(0, 2/fan_in) (fan_in =
+// 5·5·C_in for a kernel) and zero biases drawn from Config.Seed,
+// power-iteration vectors warmed up by 50 iterations, and then normalized
+// (Algorithm 1, line 4). The error wraps ErrConfig when cfg is invalid.
 func New(cfg Config) (*Net, error) {
 	cfg, err := cfg.check()
 	if err != nil {
 		return nil, err
 	}
-	dims := cfg.dims()
-	D := len(dims) - 1
+	geoms, dims := cfg.convGeoms(), cfg.dims()
+	nc, D := len(geoms), len(geoms)+len(dims)-1
 	var np, npow int
-	for l := range D {
+	for _, g := range geoms {
+		np += g.patch() * g.cout
+		npow += convPowerLen(g)
+	}
+	for l := range len(dims) - 1 {
 		np += (dims[l] + 1) * dims[l+1]
 		npow += dims[l]
 	}
 	n := &Net{
 		cfg:     cfg,
-		act:     act{on: true, kind: cfg.Act},
+		acts:    make([]act, D),
 		layers:  make([]layer, D),
 		params:  make([]float32, np),
 		grads:   make([]float32, np),
 		power:   make([]float32, npow),
-		scratch: newScratch(dims),
+		scratch: newScratch(dims, geoms),
 		h:       make([][]float32, D),
 		g:       make([][]float32, D),
 		rows:    -1,
 	}
-	if cfg.Act == LeakyReLU {
-		n.act.slope = cfg.Slope
+	for l := range D - 1 {
+		switch {
+		case l < nc: // Table 4a: LeakyReLU after every convolution
+			n.acts[l] = act{on: true, kind: LeakyReLU, slope: cfg.Slope}
+		case cfg.Act == LeakyReLU:
+			n.acts[l] = act{on: true, kind: LeakyReLU, slope: cfg.Slope}
+		default:
+			n.acts[l] = act{on: true, kind: cfg.Act}
+		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, pcgStream))
 	var off, poff int
-	dl := make([]*dense, D)
-	for l := range D {
+	for l, g := range geoms {
+		c := newConv(g, n.params[off:], n.grads[off:], n.power[poff:])
+		std := math.Sqrt(2 / float64(g.patch())) // He et al. (2015), fan_in = k·k·C_in
+		for i := range c.w {
+			c.w[i] = float32(std * rng.NormFloat64())
+		}
+		n.layers[l] = c
+		off += len(c.w)
+		poff += len(c.power)
+	}
+	dl := make([]*dense, 0, len(dims)-1)
+	for l := range len(dims) - 1 {
 		in, out := dims[l], dims[l+1]
 		d := newDense(in, out, n.params[off:], n.grads[off:], n.power[poff:])
 		std := math.Sqrt(2 / float64(in)) // He et al. (2015), as the authors' code
 		for i := range d.w {
 			d.w[i] = float32(std * rng.NormFloat64())
 		}
-		n.layers[l], dl[l] = d, d
+		n.layers[nc+l] = d
+		dl = append(dl, d)
 		off += (in + 1) * out
 		poff += in
+	}
+	for _, l := range n.layers[:nc] {
+		l.(*conv).warmup(n.scratch, rng)
 	}
 	for _, d := range dl {
 		for i := range d.u {
@@ -94,10 +121,11 @@ func New(cfg Config) (*Net, error) {
 func (n *Net) Config() Config {
 	c := n.cfg
 	c.Hidden = append([]int(nil), c.Hidden...)
+	c.Conv = append([]int(nil), c.Conv...)
 	return c
 }
 
-// Depth returns D, the number of weight matrices.
+// Depth returns D, the number of weight tensors (kernels and matrices).
 func (n *Net) Depth() int { return len(n.layers) }
 
 // Params returns the flat parameter slice (see Net); the layers are views
@@ -107,8 +135,10 @@ func (n *Net) Params() []float32 { return n.params }
 // Grads returns the flat gradient slice, laid out as Params.
 func (n *Net) Grads() []float32 { return n.grads }
 
-// PowerVectors returns the persistent power-iteration vectors u^l (length
-// In, H₁, …, H_{D−1}, concatenated); snapshots save it and restore it by copy.
+// PowerVectors returns the persistent power-iteration vectors of the layers,
+// concatenated: for a dense layer u^l (length of its input), for a
+// convolution the dominant frequency and its vector (conv_norm.go).
+// Snapshots save it and restore it by copy.
 func (n *Net) PowerVectors() []float32 { return n.power }
 
 // ZeroGrad sets the gradients to zero.
@@ -143,15 +173,10 @@ func (n *Net) Forward(x []float32, rows int) []float32 {
 	n.x = x[:rows*n.cfg.In]
 	n.rows = rows
 	in := n.x
-	last := len(n.layers) - 1
 	for l, ly := range n.layers {
 		_, out := ly.size()
-		a := n.act
-		if l == last {
-			a = act{}
-		}
 		y := n.h[l][:rows*out]
-		ly.forwardTo(y, in, rows, a)
+		ly.forwardTo(y, in, rows, n.acts[l])
 		in = y
 	}
 	return in
@@ -190,7 +215,7 @@ func (n *Net) backward(dout, dx []float32, grads bool, who string) {
 		x, xa := n.x, act{}
 		var dxl []float32
 		if l > 0 {
-			x, xa = n.h[l-1][:rows*in], n.act
+			x, xa = n.h[l-1][:rows*in], n.acts[l-1]
 			dxl = n.g[l-1][:rows*in]
 		} else if dx != nil {
 			dxl = dx[:rows*in]

@@ -58,11 +58,12 @@ const (
 // scratch holds float64 work space for Normalize.
 type scratch struct {
 	g, a []float64 // Gram matrix and its Cholesky factor, n×n
-	w64  []float64 // W and Wᵀ in float64
+	w64  []float64 // W and Wᵀ in float64 (a conv kernel and its per-tap transposes)
 	wt64 []float64
 	bt   []float64 // cholBlock × n panel of the blocked factorisation
 	u32  []float32 // power iteration vectors for the kernels
 	v32  []float32
+	conv convScratch
 	// certified, retried and bisected count how the spectral bounds were
 	// obtained (for tests and benchmarks).
 	certified, retried, bisected int
@@ -71,7 +72,9 @@ type scratch struct {
 // resetStats zeroes the path counters.
 func (s *scratch) resetStats() { s.certified, s.retried, s.bisected = 0, 0, 0 }
 
-func newScratch(dims []int) *scratch {
+// newScratch sizes the work space for the dense layers of widths dims and
+// the convolutions geoms.
+func newScratch(dims []int, geoms []convGeom) *scratch {
 	var maxDim, maxGram, maxN, maxW int
 	for l := range len(dims) - 1 {
 		maxW = max(maxW, dims[l]*dims[l+1])
@@ -80,20 +83,32 @@ func newScratch(dims []int) *scratch {
 		maxGram = max(maxGram, n*n)
 		maxN = max(maxN, n)
 	}
+	var cs convScratch
+	for _, g := range geoms {
+		cc := newConvCert(g)
+		N := cc.vecLen() // the exact Gram, or the real form of the Hermitian G(ω)
+		maxW = max(maxW, g.patch()*g.cout)
+		maxGram = max(maxGram, N*N)
+		maxN = max(maxN, N)
+		cs.grow(cc, g)
+	}
 	return &scratch{
 		g: make([]float64, maxGram), a: make([]float64, maxGram),
 		bt:  make([]float64, cholBlock*maxN),
 		w64: make([]float64, maxW), wt64: make([]float64, maxW),
 		u32: make([]float32, maxDim), v32: make([]float32, maxDim),
+		conv: cs,
 	}
 }
 
-// Normalize rescales every weight matrix W^l to norm L^{1/D} (Algorithm 1,
+// Normalize rescales every weight tensor to norm L^{1/D} (Algorithm 1,
 // lines 4 and 9); biases are free. Spectral: W ← L^{1/D}·W/σ̄ with σ̄ the
 // certified bound of σ_max(W) described above, from one power iteration
-// with the persistent vector (more only when the certificate needs them).
-// Frobenius: W ← L^{1/D}·W/‖W‖_F (the authors' code). None, or L = +Inf:
-// nothing. It allocates nothing.
+// with the persistent vector (more only when the certificate needs them);
+// for a convolution σ̄ bounds the norm of the whole convolution operator
+// (conv_norm.go). Frobenius: W ← L^{1/D}·W/‖W‖_F (the authors' code; for a
+// convolution this does not bound the operator norm, see Frobenius). None,
+// or L = +Inf: nothing. It allocates nothing.
 func (n *Net) Normalize() {
 	if n.cfg.unconstrained() {
 		return
@@ -113,9 +128,12 @@ func (n *Net) SetLipschitz(L float64) {
 	n.cfg.Lipschitz = L
 }
 
-// LayerNorms writes the exact spectral norm σ_max(W^l) of every layer into
-// dst[:Depth()] (singular value decomposition in float64; allocates). The
-// product Π dst[l] bounds the Lipschitz constant of φ.
+// LayerNorms writes the exact spectral norm σ_max(W^l) of every dense layer
+// into dst[:Depth()] (singular value decomposition in float64; allocates),
+// and for a convolution the norm that Spectral normalizes: the
+// block-circulant bound of conv_norm.go, ≥ the operator's σ_max, computed
+// by eigendecompositions in float64. The product Π dst[l] bounds the
+// Lipschitz constant of φ.
 func (n *Net) LayerNorms(dst []float64) {
 	if len(dst) < len(n.layers) {
 		panic("lipnet: Net.LayerNorms: len(dst) < Depth()")
@@ -140,27 +158,24 @@ func (d *dense) opNorm() float64 {
 
 // normalize rescales W to norm c (see Normalize).
 func (d *dense) normalize(c float64, kind Normalization, s *scratch) {
-	var norm, margin float64
 	switch kind {
 	case Frobenius:
-		var ss float64
-		for _, v := range d.w {
-			ss += float64(v) * float64(v)
-		}
-		norm = math.Sqrt(ss)
-		margin = 0x1p-23 // float32 rounding of the scaled weights (and of ss)
+		// float32 rounding of the scaled weights (and of ‖W‖_F²)
+		rescale(d.w, c, norm32(d.w), 0x1p-23)
 	case Spectral:
-		norm = d.spectralBound(s)
-		margin = 0x1p-23 * math.Sqrt(float64(min(d.in, d.out)))
-	default:
+		rescale(d.w, c, d.spectralBound(s), 0x1p-23*math.Sqrt(float64(min(d.in, d.out))))
+	}
+}
+
+// rescale multiplies w by c/(norm·(1+margin)), where margin covers the
+// float32 rounding of the result; w = 0 already satisfies any bound.
+func rescale(w []float32, c, norm, margin float64) {
+	if norm == 0 {
 		return
 	}
-	if norm == 0 {
-		return // W = 0 already satisfies any bound
-	}
 	scale := c / (norm * (1 + margin))
-	for i, v := range d.w {
-		d.w[i] = float32(float64(v) * scale)
+	for i, v := range w {
+		w[i] = float32(float64(v) * scale)
 	}
 }
 
@@ -234,16 +249,24 @@ func (d *dense) spectralBound(s *scratch) float64 {
 		return math.Sqrt(tau)
 	}
 	s.bisected++
-	// Search upwards from the failed τ (at least the mean eigenvalue, so
-	// that lo > 0) with growing steps until a τ is certified (tr G always
-	// is: λ_max ≤ Σλ for G ⪰ 0), then bisect.
+	return math.Sqrt(bracket(tau, trace, n, func(tau float64) bool { return d.choleskyOK(s, n, tau, etaG) }))
+}
+
+// bracket returns a τ that ok certifies (ok(τ) ⇒ λ_max(G) < τ), within a
+// factor (1+certSlack)² of the largest τ it saw fail, for a positive
+// semidefinite G of order n and trace tr G = trace, after ok(tau) failed.
+// It searches upwards from the failed τ (at least the mean eigenvalue, so
+// that lo > 0) with growing steps until a τ is certified (tr G always is:
+// λ_max ≤ Σλ for G ⪰ 0), then bisects. Only certified values ever become
+// the upper end.
+func bracket(tau, trace float64, n int, ok func(float64) bool) float64 {
 	lo, grow := max(tau, trace/float64(n)), sq(1+certSlack)
 	hi := lo * grow * grow
-	for !d.choleskyOK(s, n, hi, etaG) {
+	for !ok(hi) {
 		lo, grow = hi, grow*grow
 		if hi = lo * grow; hi >= trace {
 			hi = trace
-			for i := 0; i < 64 && !d.choleskyOK(s, n, hi, etaG); i++ {
+			for i := 0; i < 64 && !ok(hi); i++ {
 				hi *= 2 // only if rounding made tr G a hair too small
 			}
 			break
@@ -254,13 +277,13 @@ func (d *dense) spectralBound(s *scratch) float64 {
 			break
 		}
 		mid := math.Sqrt(lo * hi)
-		if d.choleskyOK(s, n, mid, etaG) {
+		if ok(mid) {
 			hi = mid
 		} else {
 			lo = mid
 		}
 	}
-	return math.Sqrt(hi)
+	return hi
 }
 
 // gram forms the lower triangle of the smaller Gram matrix G (WᵀW if
@@ -311,12 +334,17 @@ const cholBlock = 32
 // (2⁻⁵⁰ vs u = 2⁻⁵³). The factorisation is blocked (right-looking, blocks
 // of cholBlock), which reorders the sums but keeps the same error bound.
 func (d *dense) choleskyOK(s *scratch, n int, tau, etaG float64) bool {
+	return choleskyOK(s, s.g, n, n, tau, etaG)
+}
+
+// choleskyOK is the test of dense.choleskyOK for the symmetric n×n matrix
+// G whose lower triangle is g[i·ld + j], j ≤ i.
+func choleskyOK(s *scratch, g []float64, n, ld int, tau, etaG float64) bool {
 	nf := float64(n)
 	shift := tau - etaG - 0x1p-50*(nf+2)*(nf+2)*tau
 	a := s.a[:n*n]
-	g := s.g[:n*n]
 	for i := range n {
-		ai, gi := a[i*n:i*n+i+1], g[i*n:i*n+i+1]
+		ai, gi := a[i*n:i*n+i+1], g[i*ld:i*ld+i+1]
 		for j, v := range gi {
 			ai[j] = -v
 		}

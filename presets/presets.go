@@ -236,12 +236,13 @@ func keyLine(src []byte, key string) int {
 var knownKeys = []string{
 	"name", "description", "seed",
 	"divergence.f", "divergence.formulation",
-	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization",
+	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization", "discriminator.conv", "discriminator.conditional",
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
-	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every",
+	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every", "flow.mobility",
+	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
-	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path",
+	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split",
 }
 
 func suggest(key string) string {

@@ -10,7 +10,7 @@ import (
 )
 
 // datasetKeys are the keys allowed in [target] and [prior].
-var datasetKeys = []string{"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path"}
+var datasetKeys = []string{"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split"}
 
 // validSetKey reports whether key is part of the preset format.
 func validSetKey(key string) bool {

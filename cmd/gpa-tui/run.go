@@ -82,6 +82,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	total := sim.Config().Flow.Steps
 	if *steps >= 0 {
 		total = *steps
+		sim.SetTotalSteps(total)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err

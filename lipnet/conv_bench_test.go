@@ -1,0 +1,132 @@
+package lipnet
+
+import (
+	"fmt"
+	"testing"
+)
+
+// cnnWorkload is one GPA step of the pixel-space conditional MNIST run
+// (paper Table 4a/5; the journal code's 600 particles for 200 targets):
+// T_NN discriminator updates on the M particles and N targets (rows of
+// 28×28×1), then ∇φ of each particle's class head at the particles.
+type cnnWorkload struct {
+	conv   []int
+	hidden []int
+}
+
+const cnnM, cnnN, cnnK, cnnTNN = 600, 200, 10, 5
+
+var cnnWorkloads = []cnnWorkload{
+	{[]int{8, 16, 16}, []int{128}},
+	{[]int{16, 32, 32}, []int{256}},
+	{[]int{32, 64, 64}, []int{512}},
+	{[]int{64, 64, 64}, []int{784}},
+	{[]int{128, 128, 128}, []int{784}}, // Table 4a: 2048 → 784 → 10
+}
+
+func (w cnnWorkload) String() string { return fmt.Sprintf("conv=%v/dense=%v", w.conv, w.hidden) }
+
+func (w cnnWorkload) net(b *testing.B, norm Normalization) *Net {
+	n, err := New(Config{InShape: [3]int{28, 28, 1}, Conv: w.conv, Hidden: w.hidden, Out: cnnK,
+		Act: ReLU, Lipschitz: 1, Norm: norm, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// BenchmarkConvWorkload reports ms per GPA step for several channel
+// counts (run with -benchtime 1x for the largest).
+func BenchmarkConvWorkload(b *testing.B) {
+	for _, w := range cnnWorkloads {
+		b.Run(w.String(), func(b *testing.B) {
+			n := w.net(b, Spectral)
+			const rows, d = cnnM + cnnN, 28 * 28
+			n.Reserve(rows)
+			rng := newRand(2)
+			z := randSlice(rng, rows*d) // [Y; X]
+			dout := make([]float32, rows*cnnK)
+			for i := range rows {
+				v := -1 / float32(cnnM)
+				if i >= cnnM {
+					v = float32(rng.Float64()) / float32(cnnN)
+				}
+				dout[i*cnnK+i%cnnK] = v // the row's class head
+			}
+			ones := make([]float32, cnnM*cnnK)
+			for i := range cnnM {
+				ones[i*cnnK+i%cnnK] = 1
+			}
+			dx := make([]float32, cnnM*d)
+			opt := NewAdam(0.001, len(n.Params()))
+			step := func() {
+				for range cnnTNN {
+					n.Forward(z, rows)
+					n.ZeroGrad()
+					n.Backward(dout, nil)
+					opt.Step(n.Params(), n.Grads())
+					n.Normalize()
+				}
+				n.Forward(z[:cnnM*d], cnnM)
+				n.InputGradTo(dx, ones)
+			}
+			step() // first touch of the buffers (page faults) outside the timing
+			n.scratch.resetStats()
+			b.ReportAllocs()
+			for b.Loop() {
+				step()
+			}
+			sec := b.Elapsed().Seconds()
+			b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
+			b.ReportMetric(float64(cnnM*b.N)/sec, "particle-steps/s")
+			s := n.scratch
+			if tot := s.certified + s.retried + s.bisected; tot > 0 {
+				b.ReportMetric(float64(s.retried+s.bisected)/float64(tot), "uncertified/layer")
+			}
+		})
+	}
+}
+
+// BenchmarkConvOps measures the parts of a step: Forward and Backward on
+// the 800 rows, and one Normalize (spectral and Frobenius) after an
+// optimizer step.
+func BenchmarkConvOps(b *testing.B) {
+	const rows, d = cnnM + cnnN, 28 * 28
+	for _, w := range cnnWorkloads {
+		n := w.net(b, Spectral)
+		n.Reserve(rows)
+		rng := newRand(3)
+		z := randSlice(rng, rows*d)
+		dout := randSlice(rng, rows*cnnK)
+		n.Forward(z, rows) // first touch of the buffers outside the timing
+		n.Backward(dout, nil)
+		b.Run(w.String()+"/Forward", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n.Forward(z, rows)
+			}
+		})
+		b.Run(w.String()+"/Backward", func(b *testing.B) {
+			n.Forward(z, rows)
+			b.ReportAllocs()
+			for b.Loop() {
+				n.Backward(dout, nil)
+			}
+		})
+		g := randSlice(rng, len(n.Params()))
+		for _, nm := range []Normalization{Spectral, Frobenius} {
+			b.Run(w.String()+"/Normalize/"+nm.String(), func(b *testing.B) {
+				n.cfg.Norm = nm
+				defer func() { n.cfg.Norm = Spectral }()
+				b.ReportAllocs()
+				for b.Loop() {
+					p := n.Params()
+					for i := range p {
+						p[i] -= 1e-4 * g[i]
+					}
+					n.Normalize()
+				}
+			})
+		}
+	}
+}
