@@ -55,3 +55,66 @@ func BenchmarkStepLatentMNIST(b *testing.B) {
 	b.ReportMetric(float64(s.M()*b.N)/b.Elapsed().Seconds(), "particle-steps/s")
 	b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/step")
 }
+
+// benchImages builds a conditional image-shaped problem (10 classes, M = 600
+// particles, N = 200 targets) of dimension d without loading data: step
+// times do not depend on the values.
+func benchImages(b *testing.B, d int, img *imageProblem, cfg Config) *Sim {
+	const k, m, n = 10, 600, 200
+	x, y := make([]float32, n*d), make([]float32, m*d)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	for i := range y {
+		y[i] = float32(i%5) / 5
+	}
+	ly, lx := make([]int, m), make([]int, n)
+	for i := range ly {
+		ly[i] = i * k / m
+	}
+	for j := range lx {
+		lx[j] = j * k / n
+	}
+	cfg.Discriminator.Conditional = true
+	cfg.Flow.MetricsEvery = 0
+	cfg.Flow.Steps = 1 << 20
+	s, err := newSim(cfg, &problem{x: x, n: n, y: y, m: m, d: d, k: k, labelsX: lx, labelsY: ly, img: img}, &Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func benchSteps(b *testing.B, s *Sim) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(s.M()*b.N)/b.Elapsed().Seconds(), "particle-steps/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/step")
+}
+
+// BenchmarkStepMNISTLatent200 is one step of the mnist-latent-200 preset:
+// d′ = 128, conditional 256-512-256 φ with 10 heads, Adam, T_NN = 5.
+func BenchmarkStepMNISTLatent200(b *testing.B) {
+	cfg := fourWell()
+	cfg.Discriminator.Hidden = []int{256, 512, 256}
+	cfg.Discriminator.Lipschitz = 10
+	cfg.Train = TrainConfig{Optimizer: "adam", LR: 0.005, InnerSteps: 5}
+	cfg.Flow.Dt = 0.5
+	benchSteps(b, benchImages(b, 128, nil, cfg))
+}
+
+// BenchmarkStepMNISTPixelCNN is one step of the mnist-200 preset: 28×28
+// pixels, conv 16-32-32 → dense 256 → 10 heads, Adam, T_NN = 5.
+func BenchmarkStepMNISTPixelCNN(b *testing.B) {
+	cfg := fourWell()
+	cfg.Discriminator.Conv = []int{16, 32, 32}
+	cfg.Discriminator.Hidden = []int{256}
+	cfg.Train = TrainConfig{Optimizer: "adam", LR: 0.001, InnerSteps: 5}
+	cfg.Flow.Dt = 0.5
+	cfg.Flow.Mobility = "bounded"
+	benchSteps(b, benchImages(b, 784, &imageProblem{name: "mnist", h: 28, w: 28, c: 1}, cfg))
+}

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -194,18 +195,31 @@ func drawScatter(dc draw.Canvas, p PlotData) error {
 	if m+len(p.Target)/p.Dim > 1000 {
 		radius = vg.Points(1.2)
 	}
-	dropped := 0
-	for _, layer := range []struct {
+	layers := []struct {
 		name string
 		data []float32
 		col  color.Color
+		xys  plotter.XYs
 	}{
-		{"initial", p.Initial, initialColor},
-		{"target", p.Target, targetColor},
-		{"particles", p.Particles, particleColor},
-	} {
-		xys, n := projectRows(pr, layer.data, p.Dim)
+		{"initial", p.Initial, initialColor, nil},
+		{"target", p.Target, targetColor, nil},
+		{"particles", p.Particles, particleColor, nil},
+	}
+	dropped := 0
+	var all plotter.XYs
+	for i := range layers {
+		var n int
+		layers[i].xys, n = projectRows(pr, layers[i].data, p.Dim)
 		dropped += n
+		all = append(all, layers[i].xys...)
+	}
+	view, clipped := robustView(all)
+	outside := 0
+	for _, layer := range layers {
+		xys := layer.xys
+		if clipped {
+			xys, outside = inView(xys, view, outside)
+		}
 		if len(xys) == 0 {
 			continue
 		}
@@ -215,12 +229,60 @@ func drawScatter(dc draw.Canvas, p PlotData) error {
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: layer.col, Radius: radius, Shape: draw.CircleGlyph{}}
 		pl.Add(s)
-		pl.Legend.Add(fmt.Sprintf("%s (%d)", layer.name, len(xys)), s)
+		pl.Legend.Add(fmt.Sprintf("%s (%d)", layer.name, len(layer.xys)), s)
+	}
+	if outside > 0 {
+		dropped = 0 // the note below covers the view; non-finite rows are rare
+		pl.Title.Text = p.title(fmt.Sprintf("(%d far points outside the view: heavy tails)", outside))
+		equalAspect(pl, dc, legendRoom(pl, dc))
+		pl.Draw(dc)
+		return nil
 	}
 	pl.Title.Text = p.title(omitted(dropped))
 	equalAspect(pl, dc, legendRoom(pl, dc))
 	pl.Draw(dc)
 	return nil
+}
+
+// viewBox is a rectangle of the plane.
+type viewBox struct{ x0, x1, y0, y1 float64 }
+
+// robustView returns the 1st–99th percentile box of the points, widened by
+// 25 % on each side, and whether it is much smaller than the full extent
+// (heavy tails: a Student-t(0.5) sample spans 10⁵ while its bulk spans 10),
+// in which case the plot shows that box instead of everything.
+func robustView(xys plotter.XYs) (viewBox, bool) {
+	if len(xys) < 20 {
+		return viewBox{}, false
+	}
+	xs, ys := make([]float64, len(xys)), make([]float64, len(xys))
+	for i, p := range xys {
+		xs[i], ys[i] = p.X, p.Y
+	}
+	sort.Float64s(xs)
+	sort.Float64s(ys)
+	q := func(v []float64, f float64) float64 { return v[int(f*float64(len(v)-1))] }
+	v := viewBox{q(xs, 0.01), q(xs, 0.99), q(ys, 0.01), q(ys, 0.99)}
+	wx, wy := v.x1-v.x0, v.y1-v.y0
+	if !(wx > 0) || !(wy > 0) {
+		return viewBox{}, false
+	}
+	full := math.Max((xs[len(xs)-1]-xs[0])/wx, (ys[len(ys)-1]-ys[0])/wy)
+	v = viewBox{v.x0 - wx/4, v.x1 + wx/4, v.y0 - wy/4, v.y1 + wy/4}
+	return v, full > 5
+}
+
+// inView keeps the points inside v and adds the others to outside.
+func inView(xys plotter.XYs, v viewBox, outside int) (plotter.XYs, int) {
+	out := make(plotter.XYs, 0, len(xys))
+	for _, p := range xys {
+		if p.X >= v.x0 && p.X <= v.x1 && p.Y >= v.y0 && p.Y <= v.y1 {
+			out = append(out, p)
+		} else {
+			outside++
+		}
+	}
+	return out, outside
 }
 
 // legendRoom is the height to keep free above the data for the legend.

@@ -1,6 +1,8 @@
 package snapshots
 
 import (
+	"gonum.org/v1/plot/plotter"
+
 	"bytes"
 	"encoding/csv"
 	"flag"
@@ -290,5 +292,32 @@ func BenchmarkRender(b *testing.B) {
 		if _, err := Render(p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRobustView: a heavy-tailed sample is drawn around its bulk, with the
+// far points counted, instead of shrinking the bulk to one pixel.
+func TestRobustView(t *testing.T) {
+	xys := make(plotter.XYs, 0, 200)
+	for i := range 200 {
+		xys = append(xys, plotter.XY{X: float64(i%10) / 10, Y: float64(i%7) / 7})
+	}
+	xys[3], xys[50] = plotter.XY{X: 1e5, Y: 0}, plotter.XY{X: 0, Y: -1e6}
+	v, clip := robustView(xys)
+	if !clip || v.x1 > 10 || v.y0 < -10 {
+		t.Fatalf("view %+v (clip %v), want the bulk [0,1]² widened", v, clip)
+	}
+	kept, out := inView(xys, v, 0)
+	if out != 2 || len(kept) != 198 {
+		t.Errorf("kept %d, outside %d; want 198, 2", len(kept), out)
+	}
+	if _, clip := robustView(xys[:2]); clip {
+		t.Error("clipped a tiny sample")
+	}
+	for i := range xys {
+		xys[i].X, xys[i].Y = float64(i), float64(i)
+	}
+	if _, clip := robustView(xys); clip {
+		t.Error("clipped a sample with no tails")
 	}
 }
