@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gpa-tui/gpa-tui/conj"
 	"github.com/gpa-tui/gpa-tui/core/genes"
@@ -263,8 +264,9 @@ func (s *Sim) Optimizer() lipnet.Optimizer { return s.opt }
 // Nu is the learned ν of each head (formulation "nu"; zeros for "dv").
 func (s *Sim) Nu() []float64 { return s.nu }
 
-// LengthScale is the target's spread √tr Cov(X), the scale against which
-// the per-step displacement bound L·Δt is judged (CFL remark, App. B.2).
+// LengthScale is the target's robust spread ℓ (see lengthScale), the scale
+// against which the per-step displacement bound L·Δt is judged (CFL
+// remark, App. B.2).
 func (s *Sim) LengthScale() float64 { return s.lengthScale }
 
 // Divergence is the f of this run.
@@ -471,18 +473,21 @@ func finite32(x []float32) bool {
 	return true
 }
 
-// lengthScale is √tr Cov(X) = √(Σ_k Var(X_k)).
+// lengthScale is a robust spread of the targets: √(Σ_k σ̂_k²) with
+// σ̂_k = IQR_k/1.349 the interquartile estimate of coordinate k's standard
+// deviation (exact for Gaussians). Unlike √tr Cov(X), a few heavy-tailed
+// samples (Student-t with ν < 2 has no variance) do not blow it up.
 func lengthScale(x []float32, n, d int) float64 {
-	var tr float64
+	col := make([]float64, n)
+	var s2 float64
 	for k := range d {
-		var s, s2 float64
 		for i := range n {
-			v := float64(x[i*d+k])
-			s += v
-			s2 += v * v
+			col[i] = float64(x[i*d+k])
 		}
-		mu := s / float64(n)
-		tr += math.Max(s2/float64(n)-mu*mu, 0)
+		slices.Sort(col)
+		q := func(f float64) float64 { return col[int(f*float64(n-1))] }
+		sd := (q(0.75) - q(0.25)) / 1.349 // 1.349 = IQR of N(0,1)
+		s2 += sd * sd
 	}
-	return math.Sqrt(tr)
+	return math.Sqrt(s2)
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -34,6 +35,7 @@ type plotPanel struct {
 
 	haveView               bool
 	xmin, xmax, ymin, ymax float64
+	xs, ys                 []float64 // reused by the robust view
 
 	cache string
 }
@@ -169,6 +171,7 @@ func (p *plotPanel) autoscale() {
 		}
 		return
 	}
+	xlo, xhi, ylo, yhi = p.robust(xlo, xhi, ylo, yhi)
 	xlo, xhi = padRange(xlo, xhi)
 	ylo, yhi = padRange(ylo, yhi)
 	inside := p.haveView && xlo >= p.xmin && xhi <= p.xmax && ylo >= p.ymin && yhi <= p.ymax
@@ -177,6 +180,35 @@ func (p *plotPanel) autoscale() {
 		p.xmin, p.xmax, p.ymin, p.ymax = xlo, xhi, ylo, yhi
 		p.haveView = true
 	}
+}
+
+// robust narrows the bounding box to the 1st–99th percentiles of the
+// targets and particles, widened by half their span, when the full box is
+// more than five times larger (heavy tails: a few Student-t(0.5) samples at
+// 10⁵ would squeeze the bulk into one braille dot). Points outside the
+// view are clipped by the canvas.
+func (p *plotPanel) robust(xlo, xhi, ylo, yhi float64) (float64, float64, float64, float64) {
+	p.xs, p.ys = p.xs[:0], p.ys[:0]
+	for _, pts := range [][]float32{p.targets, p.particles} {
+		for i := 0; i+1 < len(pts); i += 2 {
+			x, y := float64(pts[i]), float64(pts[i+1])
+			if !math.IsNaN(x) && !math.IsInf(x, 0) && !math.IsNaN(y) && !math.IsInf(y, 0) {
+				p.xs, p.ys = append(p.xs, x), append(p.ys, y)
+			}
+		}
+	}
+	if len(p.xs) < 20 {
+		return xlo, xhi, ylo, yhi
+	}
+	slices.Sort(p.xs)
+	slices.Sort(p.ys)
+	q := func(v []float64, f float64) float64 { return v[int(f*float64(len(v)-1))] }
+	rx0, rx1, ry0, ry1 := q(p.xs, 0.01), q(p.xs, 0.99), q(p.ys, 0.01), q(p.ys, 0.99)
+	wx, wy := rx1-rx0, ry1-ry0
+	if !(wx > 0) || !(wy > 0) || max((xhi-xlo)/wx, (yhi-ylo)/wy) <= 5 {
+		return xlo, xhi, ylo, yhi
+	}
+	return max(xlo, rx0-wx/2), min(xhi, rx1+wx/2), max(ylo, ry0-wy/2), min(yhi, ry1+wy/2)
 }
 
 // padRange widens [lo, hi] by autoPad of its span on each side; a single
