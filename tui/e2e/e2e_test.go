@@ -1,0 +1,28 @@
+// Package e2e runs the workbench in a real terminal (tmux) from go test.
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// TestTmux runs tmux_e2e.sh: gpa-tui at 100×30 shows braille dots, L raises
+// L, s writes a snapshot, q exits with status 0, and a gene run shows its
+// comparison table. It needs tmux (apt-get install tmux) and is skipped
+// without it or with -short.
+func TestTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	cmd := exec.Command("bash", "tmux_e2e.sh")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tmux_e2e.sh: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
