@@ -14,18 +14,7 @@ func BenchmarkStep(b *testing.B) {
 			cfg.Flow.Solver = solver
 			cfg.Flow.MetricsEvery = 0
 			cfg.Flow.Steps = 1 << 20
-			s, err := New(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := s.Step(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(s.M()*b.N)/b.Elapsed().Seconds(), "particle-steps/s")
-			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/step")
+			benchSteps(b, mustNew(b, cfg))
 		})
 	}
 }
@@ -42,18 +31,7 @@ func BenchmarkStepLatentMNIST(b *testing.B) {
 	cfg.Flow.Dt = 0.5
 	cfg.Flow.MetricsEvery = 0
 	cfg.Flow.Steps = 1 << 20
-	s, err := New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := s.Step(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(s.M()*b.N)/b.Elapsed().Seconds(), "particle-steps/s")
-	b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/step")
+	benchSteps(b, mustNew(b, cfg))
 }
 
 // benchImages builds a conditional image-shaped problem (10 classes, M = 600
