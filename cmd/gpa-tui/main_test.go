@@ -232,3 +232,17 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("presets show: %d %s", code, out)
 	}
 }
+
+func TestCheckpointEvery(t *testing.T) {
+	dir := t.TempDir()
+	if _, e, code := runCLI(t, "run", "--steps", "10", "--checkpoint-every", "4", "--out", dir); code != 0 {
+		t.Fatal(e)
+	}
+	st, err := snapshots.Load(filepath.Join(dir, checkpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Step != 8 {
+		t.Errorf("rolling checkpoint at step %d, want 8 (every 4 steps of 10)", st.Step)
+	}
+}

@@ -31,8 +31,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	preset := fs.String("preset", presets.Default, "embedded preset name or a .toml file")
 	var sets stringList
 	fs.Var(&sets, "set", "override a preset key, section.key=value (repeatable)")
-	steps := fs.Int("steps", -1, "total number of steps (default: the preset's flow.steps)")
-	seed := fs.Int64("seed", -1, "random seed (default: the preset's seed)")
+	steps := fs.Int("steps", -1, "total number of steps; -1 = the preset's flow.steps")
+	seed := fs.Int64("seed", -1, "random seed; -1 = the preset's seed")
 	out := fs.String("out", "", "output folder (created if missing)")
 	resume := fs.String("resume", "", "continue the run saved in this snapshot (.npz)")
 	every := fs.Int("checkpoint-every", 0, "write a rolling checkpoint.npz every K steps (0 = off)")
