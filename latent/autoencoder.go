@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gpa-tui/gpa-tui/lipnet"
 )
@@ -172,33 +171,19 @@ func TrainAutoencoder(cfg AEConfig, x []float32, rows int, progress func(epoch, 
 		return nil, err
 	}
 	t := newAETrainer(ae, min(cfg.Batch, rows))
-	rng := rand.New(rand.NewPCG(cfg.Seed, pcgStreamAE))
-	perm := make([]int, rows)
-	for i := range perm {
-		perm[i] = i
-	}
 	d := cfg.In
-	for epoch := range cfg.Epochs {
-		rng.Shuffle(rows, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		var sum float64
-		for start := 0; start < rows; start += cfg.Batch {
-			idx := perm[start:min(start+cfg.Batch, rows)]
-			b := len(idx)
-			xb := t.xb[:b*d]
-			for k, i := range idx {
-				copy(xb[k*d:(k+1)*d], x[i*d:(i+1)*d])
-			}
-			loss := t.step(xb, b)
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return nil, fmt.Errorf("%w: loss %v at epoch %d", ErrDiverged, loss, epoch+1)
-			}
-			sum += loss * float64(b)
+	loss, bad := Epochs(rows, cfg.Batch, cfg.Epochs, cfg.Seed, pcgStreamAE, func(idx []int) float64 {
+		b := len(idx)
+		xb := t.xb[:b*d]
+		for k, i := range idx {
+			copy(xb[k*d:(k+1)*d], x[i*d:(i+1)*d])
 		}
-		ae.loss = sum / float64(rows)
-		if progress != nil {
-			progress(epoch+1, cfg.Epochs, ae.loss)
-		}
+		return t.step(xb, b)
+	}, progress)
+	if bad > 0 {
+		return nil, fmt.Errorf("%w: loss %v at epoch %d", ErrDiverged, loss, bad)
 	}
+	ae.loss = loss
 	ae.updateLipschitz()
 	return ae, nil
 }

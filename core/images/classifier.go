@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/gpa-tui/gpa-tui/latent"
 	"github.com/gpa-tui/gpa-tui/lipnet"
@@ -151,33 +150,19 @@ func TrainClassifier(cfg ClassifierConfig, x []float32, labels []int, rows int, 
 		return nil, err
 	}
 	t := newClassifierTrainer(cl, min(cfg.Batch, rows))
-	rng := rand.New(rand.NewPCG(cfg.Seed, pcgStreamClassifier))
-	perm := make([]int, rows)
-	for i := range perm {
-		perm[i] = i
-	}
 	d := cfg.In
-	for epoch := range cfg.Epochs {
-		rng.Shuffle(rows, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		var sum float64
-		for start := 0; start < rows; start += cfg.Batch {
-			idx := perm[start:min(start+cfg.Batch, rows)]
-			b := len(idx)
-			for k, i := range idx {
-				copy(t.xb[k*d:(k+1)*d], x[i*d:(i+1)*d])
-				t.yb[k] = labels[i]
-			}
-			loss := t.step(t.xb[:b*d], t.yb[:b], b)
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return nil, fmt.Errorf("%w: loss %v at epoch %d", ErrDiverged, loss, epoch+1)
-			}
-			sum += loss * float64(b)
+	loss, bad := latent.Epochs(rows, cfg.Batch, cfg.Epochs, cfg.Seed, pcgStreamClassifier, func(idx []int) float64 {
+		b := len(idx)
+		for k, i := range idx {
+			copy(t.xb[k*d:(k+1)*d], x[i*d:(i+1)*d])
+			t.yb[k] = labels[i]
 		}
-		cl.loss = sum / float64(rows)
-		if progress != nil {
-			progress(epoch+1, cfg.Epochs, cl.loss)
-		}
+		return t.step(t.xb[:b*d], t.yb[:b], b)
+	}, progress)
+	if bad > 0 {
+		return nil, fmt.Errorf("%w: loss %v at epoch %d", ErrDiverged, loss, bad)
 	}
+	cl.loss = loss
 	return cl, nil
 }
 
