@@ -362,7 +362,6 @@ func (s *Sim) Step() (Metrics, error) {
 		for i, v := range s.vel[:md] {
 			s.y[i] -= 0.5 * dt * (v + v2[i])
 		}
-		copy(s.batch[:md], s.y) // keep [Y; X] current
 	} else {
 		// Forward Euler, eq. (11): Yᵢ ← Yᵢ − Δt ∇φ(Yᵢ).
 		y := s.y[:md]
