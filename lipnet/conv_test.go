@@ -475,28 +475,7 @@ func TestConvSpeedLimit(t *testing.T) {
 				rng := newRand(22)
 				const rows = 300
 				x := randSlice(rng, rows*n.Config().In)
-				var opt Optimizer = NewSGD(0.05)
-				if tc.opt == "adam" {
-					opt = NewAdam(0.02, len(n.Params()))
-				}
-				norms := make([]float64, n.Depth())
-				for step := range 31 {
-					if step > 0 {
-						g := n.Grads()
-						for i := range g {
-							g[i] = float32(rng.NormFloat64())
-						}
-						opt.Step(n.Params(), g)
-						n.Normalize()
-					}
-					if step%10 != 0 {
-						continue
-					}
-					n.LayerNorms(norms)
-					prod := 1.0
-					for _, s := range norms {
-						prod *= s
-					}
+				randomTraining(n, tc.opt, rng, 31, func(step int, prod float64) {
 					// 1e-9 covers the SVD's and eigensolver's rounding.
 					if prod > tc.L*(1+1e-9) || prod < tc.L*(1-2*float64(n.Depth())*certSlack) {
 						t.Fatalf("step %d: Π ‖layer‖ = %.10g, want ≈ L = %g from below", step, prod, tc.L)
@@ -504,7 +483,7 @@ func TestConvSpeedLimit(t *testing.T) {
 					if g := maxGradNormHeads(n, x, rows); g > tc.L*(1+1e-4) {
 						t.Fatalf("step %d: max |∇φ| = %.8g > L(1+1e-4), L = %g", step, g, tc.L)
 					}
-				}
+				})
 			})
 		}
 	}

@@ -151,30 +151,7 @@ func TestSpeedLimit(t *testing.T) {
 				for i := range x {
 					x[i] *= 3
 				}
-				var opt Optimizer = NewSGD(0.05)
-				if tc.opt == "adam" {
-					opt = NewAdam(0.02, len(n.Params()))
-				}
-				norms := make([]float64, n.Depth())
-				for step := range 101 {
-					if step > 0 {
-						// Large random gradients move the singular vectors far
-						// between two Normalize calls: the stale-u case.
-						g := n.Grads()
-						for i := range g {
-							g[i] = float32(rng.NormFloat64())
-						}
-						opt.Step(n.Params(), g)
-						n.Normalize()
-					}
-					if step%10 != 0 {
-						continue
-					}
-					n.LayerNorms(norms)
-					prod := 1.0
-					for _, s := range norms {
-						prod *= s
-					}
+				randomTraining(n, tc.opt, rng, 101, func(step int, prod float64) {
 					// Rigorous bound; 1e-9 covers the SVD's own rounding.
 					if prod > tc.L*(1+1e-9) {
 						t.Fatalf("step %d: Π σ_max(W) = %.10g > L = %g", step, prod, tc.L)
@@ -185,7 +162,7 @@ func TestSpeedLimit(t *testing.T) {
 					if g := maxGradNorm(n, x, rows); g > tc.L*(1+1e-4) {
 						t.Fatalf("step %d: max |∇φ| = %.8g > L(1+1e-4), L = %g", step, g, tc.L)
 					}
-				}
+				})
 			})
 		}
 	}
