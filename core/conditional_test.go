@@ -27,14 +27,10 @@ func TestConditionalHeads(t *testing.T) {
 		y[i*d] = 2 + 0.3*float32(rng.NormFloat64())
 		y[i*d+1] = 2 + 0.3*float32(rng.NormFloat64())
 	}
-	cfg := fourWell()
-	cfg.Discriminator.Conditional = true
+	cfg := gpaConfig()
 	cfg.Train = TrainConfig{Optimizer: "adam", LR: 0.002, InnerSteps: 5}
 	cfg.Flow.Dt = 0.2
-	s, err := newSim(cfg, &problem{x: x, n: n, y: y, m: m, d: d, k: 2, labelsX: labelsX, labelsY: labelsY}, &Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustNew(t, cfg, &Problem{X: x, N: n, Y: y, M: m, D: d, Heads: 2, HeadX: labelsX, HeadY: labelsY})
 	if _, err := s.Advance(300); err != nil {
 		t.Fatal(err)
 	}

@@ -5,26 +5,26 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/gpa-tui/gpa-tui/conj"
-	"github.com/gpa-tui/gpa-tui/lipnet"
 )
 
-// Config is a fully resolved run description. Its TOML layout is the preset
-// file format (see package presets); a Config written back with TOML tags is
-// the "resolved preset" stored next to every run and inside snapshots.
+// Config is the engine's part of a run description: the method and its
+// settings. Package experiments embeds it with the data sections ([target],
+// [prior], [genes], [latent]); together they are the preset file format
+// (package presets).
 type Config struct {
 	Name          string              `toml:"name" json:"name"`
 	Description   string              `toml:"description" json:"description"`
 	Seed          uint64              `toml:"seed" json:"seed"`
-	Target        Dataset             `toml:"target" json:"target"`
-	Prior         Dataset             `toml:"prior" json:"prior"`
 	Divergence    DivergenceConfig    `toml:"divergence" json:"divergence"`
 	Discriminator DiscriminatorConfig `toml:"discriminator" json:"discriminator"`
 	Train         TrainConfig         `toml:"train" json:"train"`
 	Flow          FlowConfig          `toml:"flow" json:"flow"`
-	Genes         *GenesConfig        `toml:"genes,omitempty" json:"genes,omitempty"`
-	Latent        *LatentConfig       `toml:"latent,omitempty" json:"latent,omitempty"`
+	Method        MethodConfig        `toml:"method" json:"method"`
+}
+
+// MethodConfig selects the particle method (MethodInfo.Kind).
+type MethodConfig struct {
+	Kind string `toml:"kind" json:"kind"` // "gpa" (default)
 }
 
 // DivergenceConfig selects f and how the ν of eq. (3) is handled.
@@ -48,7 +48,8 @@ type DiscriminatorConfig struct {
 	// layers; pixel-space image runs only.
 	Conv []int `toml:"conv,omitempty" json:"conv,omitempty"`
 	// Conditional gives φ one head per class (φ(x, c) is head c, on a
-	// shared trunk): class-c particles are moved by head c only.
+	// shared trunk): class-c particles are moved by head c only. Package
+	// experiments reads it to give the problem its heads.
 	Conditional bool `toml:"conditional,omitempty" json:"conditional,omitempty"`
 }
 
@@ -155,106 +156,24 @@ func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
 // Validate checks every field and returns the first error, naming its key
 // and the allowed range.
 func (c *Config) Validate() error {
-	if c.Genes != nil || c.Target.Kind == "genes" || c.Prior.Kind == "genes" {
-		if c.Genes == nil {
-			return fieldErr("genes", "kind = \"genes\" needs a [genes] section")
-		}
-		if c.Target.Kind != "genes" || c.Prior.Kind != "genes" {
-			return fieldErr("target.kind", "with [genes], [target] and [prior] have kind = \"genes\"")
-		}
-		if err := c.Genes.validate(); err != nil {
-			return err
-		}
-	} else if err := c.Target.validate("target"); err != nil {
+	m, err := LookupMethod(c.Method.Kind)
+	if err != nil {
 		return err
 	}
-	if c.Genes == nil {
-		if err := c.Prior.validate("prior"); err != nil {
-			return err
-		}
-	}
-	if _, err := conj.Parse(c.Divergence.F); err != nil {
-		return fieldErr("divergence.f", "%v", err)
-	}
-	switch c.Divergence.Formulation {
-	case "dv", "nu":
-	default:
-		return fieldErr("divergence.formulation", "%q: want \"dv\" or \"nu\"", c.Divergence.Formulation)
-	}
-	d := &c.Discriminator
-	if len(d.Hidden) == 0 {
-		return fieldErr("discriminator.hidden", "want at least one hidden layer width, e.g. [32, 32, 32]")
-	}
-	for _, h := range d.Hidden {
-		if h < 1 || h > 1<<14 {
-			return fieldErr("discriminator.hidden", "width %d: want 1 … 16384", h)
-		}
-	}
-	for _, c := range d.Conv {
-		if c < 1 || c > 512 {
-			return fieldErr("discriminator.conv", "%d channels: want 1 … 512", c)
-		}
-	}
-	if _, err := lipnet.ParseActivation(d.Activation); err != nil {
-		return fieldErr("discriminator.activation", "%v", err)
-	}
-	if _, err := lipnet.ParseNormalization(d.Normalization); err != nil {
-		return fieldErr("discriminator.normalization", "%v", err)
-	}
-	if L := float64(d.Lipschitz); !(L > 0) {
-		return fieldErr("discriminator.lipschitz", "%v: want a number > 0 or \"inf\"", L)
-	}
-	t := &c.Train
-	switch t.Optimizer {
-	case "sgd", "adam":
-	default:
-		return fieldErr("train.optimizer", "%q: want \"sgd\" or \"adam\"", t.Optimizer)
-	}
-	if !positive(t.LR) || t.LR > 10 {
-		return fieldErr("train.lr", "%v: want 0 < lr ≤ 10", t.LR)
-	}
-	if t.InnerSteps < 1 || t.InnerSteps > 10000 {
-		return fieldErr("train.inner_steps", "%d: want 1 … 10000", t.InnerSteps)
-	}
 	f := &c.Flow
-	if !positive(f.Dt) || f.Dt > 1e6 {
-		return fieldErr("flow.dt", "%v: want 0 < dt ≤ 1e6", f.Dt)
-	}
 	if f.Steps < 0 || f.Steps > 1e9 {
 		return fieldErr("flow.steps", "%d: want 0 … 1e9", f.Steps)
-	}
-	switch f.Solver {
-	case "euler", "heun":
-	default:
-		return fieldErr("flow.solver", "%q: want \"euler\" or \"heun\"", f.Solver)
-	}
-	switch f.Mobility {
-	case "", "free":
-	case "bounded":
-		if c.Latent != nil {
-			return fieldErr("flow.mobility", "\"bounded\" clips pixels to [0, 1]; it does not apply in a latent space")
-		}
-	default:
-		return fieldErr("flow.mobility", "%q: want \"free\" or \"bounded\"", f.Mobility)
-	}
-	if c.Latent != nil {
-		if err := c.Latent.validate(); err != nil {
-			return err
-		}
-		if !isImageKind(c.Target.Kind) {
-			return fieldErr("latent", "a latent space needs an image target (mnist, fashion-mnist, cifar10); [genes] runs have their own PCA")
-		}
-	}
-	if c.Discriminator.Conditional && !isImageKind(c.Target.Kind) {
-		return fieldErr("discriminator.conditional", "needs a labelled target (mnist, fashion-mnist, cifar10)")
 	}
 	if f.MetricsEvery < 0 {
 		return fieldErr("flow.metrics_every", "%d: want ≥ 0 (0 = never)", f.MetricsEvery)
 	}
-	if c.Target.Kind != "" && c.Prior.Kind != "" {
-		if dt, dp := c.Target.dim(), c.Prior.dim(); dt > 0 && dp > 0 && dt != dp {
-			return fieldErr("prior", "dimension %d differs from the target's %d", dp, dt)
-		}
+	switch f.Mobility {
+	case "", "free", "bounded":
+	default:
+		return fieldErr("flow.mobility", "%q: want \"free\" or \"bounded\"", f.Mobility)
 	}
-	return nil
+	if err := m.Params.validate(c); err != nil {
+		return err
+	}
+	return m.Validate(c)
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func estimateConfig(lip float64) Config {
-	cfg := fourWell()
+	cfg := gpaConfig()
 	cfg.Discriminator.Lipschitz = Lipschitz(lip)
 	cfg.Train = TrainConfig{Optimizer: "adam", LR: 0.005, InnerSteps: 1}
 	return cfg

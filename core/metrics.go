@@ -5,6 +5,26 @@ import (
 	"slices"
 )
 
+// mmdObserver measures MMD² between the particles and the targets on
+// metric steps, for every method and problem.
+type mmdObserver struct {
+	x []float32
+	w mmdWork
+}
+
+var mmdInfo = []MetricInfo{{Name: "mmd2", Symbol: "MMD²", Scale: Log, Rank: 40, Better: Lower,
+	Doc: "squared maximum mean discrepancy between Yₙ₊₁ and X, Gaussian kernel, median bandwidth (see mmd2)"}}
+
+func newMMDObserver(x []float32, n, m, d int) *mmdObserver {
+	o := &mmdObserver{x: x}
+	o.w.init(m, n, d)
+	return o
+}
+
+func (o *mmdObserver) Metrics() []MetricInfo { return mmdInfo }
+
+func (o *mmdObserver) Observe(dst []float64, y []float32) { dst[0] = o.w.mmd2(y, o.x) }
+
 // mmdWork holds the buffers of the MMD² estimate so that computing it
 // allocates nothing.
 type mmdWork struct {

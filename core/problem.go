@@ -1,183 +1,233 @@
 package core
 
 import (
+	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"path/filepath"
-	"strings"
-
-	"github.com/gpa-tui/gpa-tui/core/genes"
+	"io"
+	"math"
 )
 
-// GenesConfig describes a batch-merging run (paper Section 6.2, Appendix
-// F.3): the source batches are transported onto the target batches in the
-// PCA latent space of the standardized pooled samples. With [genes] set,
-// [target] and [prior] have kind = "genes".
-type GenesConfig struct {
-	// Data is "bladderbatch" (shipped in the binary) or a samples×genes
-	// matrix file (TSV/CSV, optionally .gz) with a sample sheet.
-	Data        string `toml:"data,omitempty" json:"data,omitempty"`
-	Sheet       string `toml:"sheet,omitempty" json:"sheet,omitempty"`
-	BatchColumn string `toml:"batch_column,omitempty" json:"batch_column,omitempty"`
-	LabelColumn string `toml:"label_column,omitempty" json:"label_column,omitempty"`
-	// GEO lists GEO series-matrix files instead of Data; each file is one
-	// batch named by its series, labels from the characteristic LabelKey.
-	GEO      []string `toml:"geo,omitempty" json:"geo,omitempty"`
-	LabelKey string   `toml:"label_key,omitempty" json:"label_key,omitempty"`
-	// Source and Target name the batches moved and kept.
-	Source []string `toml:"source" json:"source"`
-	Target []string `toml:"target" json:"target"`
-	// Dim is the latent dimension d′.
-	Dim int `toml:"dim" json:"dim"`
-	// Standardize is "pooled" (the paper) or "per-set".
-	Standardize string `toml:"standardize" json:"standardize"`
-	// Reconstruct decodes with the paper's plain D(z); by default each
-	// source sample keeps its part outside the PCA subspace.
-	Reconstruct bool `toml:"reconstruct,omitempty" json:"reconstruct,omitempty"`
-	// ClassWise transports each biological label separately (the authors'
-	// later version): one discriminator head per label present in both
-	// sets; source samples of the other labels stay where they are.
-	ClassWise bool `toml:"class_wise,omitempty" json:"class_wise,omitempty"`
+// Problem is what a method works on, whatever the data's origin: targets X
+// (N×D, samples of Q) and initial particles Y₀ (M×D, samples of P₀), both
+// flat row-major. Package experiments builds problems from presets (synthetic
+// sets, files, images, gene expression, latent coders); core never looks at
+// where they came from.
+//
+// The optional parts describe structure the engine uses (heads) and what
+// other packages may show or write (decoder, images, projection, observers,
+// tables, outputs, notes); core treats them as opaque.
+type Problem struct {
+	X []float32 // targets, N×D
+	N int
+	Y []float32 // initial particles Y₀, N×D; copied by New
+	M int
+	D int
+
+	// Heads is the number of outputs of φ (conditional runs: one head per
+	// class, φ(x, c) = head c on a shared trunk); 0 means 1. HeadX and
+	// HeadY give the head of every target and particle, −1 for none (a
+	// particle without a head never moves; a target without one is not
+	// compared). Both are nil when Heads ≤ 1.
+	Heads        int
+	HeadX, HeadY []int
+
+	// Decoder maps particles to data space in a latent run (Algorithm 2);
+	// nil when the flow runs in data space. DataX are the targets in data
+	// space (N×DataD; for a latent run, before encoding), used by
+	// Theorem 5.1 and image views; nil means X.
+	Decoder Decoder
+	DataX   []float32
+	DataD   int
+
+	// Images, if set, says the rows in data space are images.
+	Images *Images
+	// Projection, if set, is a 2-D view of the data for d > 2 (e.g. the
+	// targets' first two principal axes).
+	Projection *Projection
+	// Observers measure problem-specific metrics on metric steps.
+	Observers []Observer
+	// Tables are slow summaries recomputed on demand (e.g. a comparison
+	// with other batch-correction methods).
+	Tables []Table
+	// Outputs write problem-specific files at the end of a headless run.
+	Outputs []Output
+	// Names, if set, are what the particles, the targets and the initial
+	// particles are called in views (a batch merge: "transported",
+	// "target", "source"); ShowInitial says the initial particles are a
+	// reference worth showing from the start.
+	Names       [3]string
+	ShowInitial bool
+	// Notes are warnings to show once when the run opens (e.g. labels
+	// confounded with batches).
+	Notes []string
+	// Spec is the run description the problem was built from (JSON),
+	// stored in snapshots as State.Spec so that it can be rebuilt.
+	Spec json.RawMessage
 }
 
-func (g *GenesConfig) validate() error {
-	if g.Data == "" && len(g.GEO) == 0 {
-		return fieldErr("genes.data", "want \"bladderbatch\", a matrix file, or geo = [files]")
+// Decoder is the decoder D of a latent run (Algorithm 2, paper Section 5),
+// implemented by package latent's PCA and autoencoders.
+type Decoder interface {
+	// DecodeTo writes D(z) for rows codes z (rows×k) into dst (rows×d).
+	DecodeTo(dst, z []float32, rows int)
+	// Dims returns the data dimension d and the latent dimension k.
+	Dims() (d, k int)
+	// Lipschitz bounds the decoder's Lipschitz constant a_D (Theorem 5.1).
+	Lipschitz() float64
+}
+
+// Images describes image rows in data space: H×W×C pixels in [0, 1],
+// channels last, with class labels for display and metrics.
+type Images struct {
+	H, W, C      int
+	Classes      []string // class names, by label
+	Labels       []int    // class of every particle; nil when unconditional
+	TargetLabels []int    // class of every target
+}
+
+// Projection is a named linear view of d-dimensional rows in the plane.
+type Projection struct {
+	Name string // e.g. "PCA 1 vs 2 of targets"
+	// To2D writes the 2-D coordinates of rows points of src (rows×d) into
+	// dst (rows×2).
+	To2D func(dst, src []float32, rows int)
+}
+
+// Observer measures metrics of the particles that the method does not
+// know, on metric steps (flow.metrics_every).
+type Observer interface {
+	// Metrics declares what Observe writes, in order.
+	Metrics() []MetricInfo
+	// Observe writes the metrics of the particles y (M×D, in the flow's
+	// space) into dst (len(Metrics())); NaN where undefined.
+	Observe(dst []float64, y []float32)
+}
+
+// Table is a slow summary of the particles, shown by the workbench and
+// written by headless runs. Compute may take ~0.1 s.
+type Table interface {
+	Title() string
+	Compute(y []float32) (TableData, error)
+}
+
+// TableData is a table of numbers: one row per method or group.
+type TableData struct {
+	Columns []Column
+	Rows    []TableRow
+	Note    string // a short remark shown with the title
+}
+
+// Column is a numeric column of a table.
+type Column struct {
+	Name, Short string // full and narrow headings
+	Better      Better // which direction is better, for highlighting
+	Optional    bool   // shown only when there is room
+}
+
+// Better says which direction of a metric is better.
+type Better int
+
+// Directions of Better.
+const (
+	Neither Better = iota
+	Lower
+	Higher
+)
+
+// TableRow is one row of a TableData.
+type TableRow struct {
+	Label, Short string // full and narrow row names
+	Values       []float64
+	Reference    bool // a baseline row (e.g. before correction): never the best
+	Run          bool // the row of this run's particles
+}
+
+// Output writes problem-specific files for the particles y at the end of a
+// headless run, each through create (which the caller makes atomic, in
+// its output folder), and reports what it wrote on w.
+type Output interface {
+	WriteFiles(create func(name string, write func(io.Writer) error) error, y []float32, w io.Writer) error
+}
+
+// check validates the shapes and values of a problem.
+func (p *Problem) check() error {
+	if p.M < 1 || p.N < 1 || p.D < 1 || len(p.X) != p.N*p.D || len(p.Y) != p.M*p.D {
+		return fmt.Errorf("core: problem shapes: X has %d values for %d×%d, Y %d for %d×%d", len(p.X), p.N, p.D, len(p.Y), p.M, p.D)
 	}
-	if g.Data != "" && g.Data != "bladderbatch" && g.Sheet == "" {
-		return fieldErr("genes.sheet", "a matrix file needs a sample sheet (sample, batch, label columns)")
+	if !AllFinite(p.X) || !AllFinite(p.Y) {
+		return fmt.Errorf("core: problem: NaN or Inf in the data")
 	}
-	if len(g.Source) == 0 || len(g.Target) == 0 {
-		return fieldErr("genes.source", "want source = [batches] and target = [batches]")
+	k := p.heads()
+	if k > 1 || p.HeadX != nil || p.HeadY != nil {
+		if len(p.HeadX) != p.N || len(p.HeadY) != p.M {
+			return fmt.Errorf("core: problem: %d heads need a head for each of %d targets and %d particles (got %d and %d)", k, p.N, p.M, len(p.HeadX), len(p.HeadY))
+		}
+		for _, hs := range [][]int{p.HeadX, p.HeadY} {
+			for _, h := range hs {
+				if h < -1 || h >= k {
+					return fmt.Errorf("core: problem: head %d out of range [−1, %d)", h, k)
+				}
+			}
+		}
 	}
-	if g.Dim < 1 || g.Dim > 10000 {
-		return fieldErr("genes.dim", "%d: want 1 … 10000", g.Dim)
+	if p.DataX != nil && (p.DataD < 1 || len(p.DataX) != p.N*p.DataD) {
+		return fmt.Errorf("core: problem: DataX has %d values for %d×%d", len(p.DataX), p.N, p.DataD)
 	}
-	switch g.Standardize {
-	case "pooled", "per-set":
-	default:
-		return fieldErr("genes.standardize", "%q: want \"pooled\" or \"per-set\"", g.Standardize)
+	if p.Decoder != nil {
+		if dd, k := p.Decoder.Dims(); k != p.D || (p.DataX != nil && dd != p.DataD) {
+			return fmt.Errorf("core: problem: decoder maps %d → %d, data are %d → %d", k, dd, p.D, p.DataD)
+		}
+	}
+	if im := p.Images; im != nil {
+		if im.H*im.W*im.C != p.dataDim() {
+			return fmt.Errorf("core: problem: images of %d×%d×%d do not have %d values", im.H, im.W, im.C, p.dataDim())
+		}
+		if im.Labels != nil && len(im.Labels) != p.M || im.TargetLabels != nil && len(im.TargetLabels) != p.N {
+			return fmt.Errorf("core: problem: %d image labels for %d particles, %d for %d targets", len(im.Labels), p.M, len(im.TargetLabels), p.N)
+		}
 	}
 	return nil
 }
 
-// problem is what a run works on: targets X (N×d), initial particles Y
-// (M×d) and, for batch merging, the prepared latent problem.
-type problem struct {
-	x    []float32
-	n    int
-	y    []float32
-	m    int
-	d    int
-	gene *genes.Prepared
+func (p *Problem) heads() int { return max(p.Heads, 1) }
 
-	// k is the number of heads of φ (1, or the classes of a conditional
-	// run), labelsY and labelsX the class of every particle and target
-	// (image runs; labelsY nil when unconditional).
-	k                int
-	labelsY, labelsX []int
-	img              *imageProblem
+// dataDim is the dimension of the rows in data space.
+func (p *Problem) dataDim() int {
+	if p.Decoder != nil {
+		d, _ := p.Decoder.Dims()
+		return d
+	}
+	return p.D
 }
 
-// prepare samples or loads the data a Config describes.
-func prepare(cfg Config, opts *Options) (*problem, error) {
-	if cfg.Genes != nil {
-		return prepareGenes(cfg.Genes)
+// dataX is the targets in data space.
+func (p *Problem) dataX() []float32 {
+	if p.DataX != nil {
+		return p.DataX
 	}
-	if isImageKind(cfg.Target.Kind) {
-		return prepareImages(cfg, opts)
-	}
-	x, n, d, err := cfg.Target.Sample(rand.NewPCG(cfg.Seed, streamTarget))
-	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
-	}
-	prior := cfg.Prior
-	if prior.dim() == 0 {
-		prior.Dim = d
-	}
-	y, m, dp, err := prior.Sample(rand.NewPCG(cfg.Seed, streamPrior))
-	if err != nil {
-		return nil, fmt.Errorf("prior: %w", err)
-	}
-	if dp != d {
-		return nil, &FieldError{Key: "prior", Msg: fmt.Sprintf("dimension %d differs from the target's %d", dp, d)}
-	}
-	return &problem{x: x, n: n, y: y, m: m, d: d, k: 1}, nil
+	return p.X
 }
 
-func prepareGenes(g *GenesConfig) (*problem, error) {
-	ds, err := loadGenes(g)
-	if err != nil {
-		return nil, err
-	}
-	src, tgt := ds.Where(g.Source...), ds.Where(g.Target...)
-	if len(src) == 0 || len(tgt) == 0 {
-		return nil, &FieldError{Key: "genes.source", Msg: fmt.Sprintf("source %v has %d samples, target %v has %d; batches are %v",
-			g.Source, len(src), g.Target, len(tgt), ds.Batches())}
-	}
-	std := genes.Pooled
-	if g.Standardize == "per-set" {
-		std = genes.PerSet
-	}
-	p, err := genes.Prepare(ds, src, tgt, genes.Options{Dim: g.Dim, Standardize: std, Reconstruct: g.Reconstruct})
-	if err != nil {
-		return nil, err
-	}
-	prob := &problem{x: p.X, n: p.N(), y: p.Y, m: p.M(), d: p.Dim(), gene: p, k: 1}
-	if g.ClassWise {
-		cls := p.Classes()
-		if len(cls) == 0 {
-			return nil, &FieldError{Key: "genes.class_wise", Msg: "no biological label occurs in both the source and the target"}
-		}
-		prob.k = len(cls)
-		prob.labelsY, prob.labelsX = filled(prob.m, -1), filled(prob.n, -1)
-		for h, c := range cls {
-			for _, r := range c.Y {
-				prob.labelsY[r] = h
-			}
-			for _, r := range c.X {
-				prob.labelsX[r] = h
-			}
+// AllFinite reports whether every entry of x is a finite number.
+func AllFinite(x []float32) bool {
+	for _, v := range x {
+		if v != v || math.IsInf(float64(v), 0) {
+			return false
 		}
 	}
-	return prob, nil
+	return true
 }
 
-func loadGenes(g *GenesConfig) (*genes.Dataset, error) {
-	batchCol, labelCol := or(g.BatchColumn, "batch"), g.LabelColumn
-	switch {
-	case g.Data == "bladderbatch":
-		return genes.Bladder()
-	case g.Data != "":
-		return genes.LoadDataset(g.Data, g.Sheet, batchCol, labelCol, genes.MatrixOptions{})
-	}
-	var sets []*genes.Dataset
-	for _, f := range g.GEO {
-		sm, err := genes.ReadSeriesMatrixFile(f)
-		if err != nil {
-			return nil, err
+// ClipUnit clamps every entry of y to [0, 1] in place: the journal
+// version's `mobility = bounded` for image particles (see
+// shared/notes/reference-code.md). NaN entries stay NaN so that a diverged
+// run is still detected.
+func ClipUnit(y []float32) {
+	for i, v := range y {
+		if v < 0 {
+			y[i] = 0
+		} else if v > 1 {
+			y[i] = 1
 		}
-		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".gz"), "_series_matrix.txt")
-		ds, err := sm.Dataset(name, g.LabelKey)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		sets = append(sets, ds)
 	}
-	return genes.Merge("geo", sets...)
-}
-
-func filled(n, v int) []int {
-	x := make([]int, n)
-	for i := range x {
-		x[i] = v
-	}
-	return x
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

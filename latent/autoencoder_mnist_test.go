@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gpa-tui/gpa-tui/core/images"
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 	"github.com/gpa-tui/gpa-tui/latent"
 )
 

@@ -22,5 +22,5 @@
 // [Cache]: files in $GPA_TUI_CACHE or os.UserCacheDir()/gpa-tui, keyed by a
 // hash of the architecture, the training settings, the seed and the data
 // ([AEConfig.CacheKey], [DataID]). [LoadOrBuild] serves any model with a
-// binary WriteTo/Read pair (core/images uses it for its classifier).
+// binary WriteTo/Read pair (experiments/images uses it for its classifier).
 package latent

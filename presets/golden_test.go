@@ -12,7 +12,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -41,18 +41,20 @@ func TestGoldenTrajectory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sim, err := core.New(cfg)
+			sim, err := experiments.Build(cfg, experiments.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var lines []string
 			for range c.steps {
-				mt, err := sim.Step()
+				r, err := sim.Step()
 				if err != nil {
 					t.Fatal(err)
 				}
-				lines = append(lines, fmt.Sprintf("%d %016x %016x  # D̂ %.9g KE %.9g", mt.Step,
-					math.Float64bits(mt.Divergence), math.Float64bits(mt.KineticEnergy), mt.Divergence, mt.KineticEnergy))
+				div, _ := r.Get("divergence")
+				ke, _ := r.Get("kinetic_energy")
+				lines = append(lines, fmt.Sprintf("%d %016x %016x  # D̂ %.9g KE %.9g", r.Step,
+					math.Float64bits(div), math.Float64bits(ke), div, ke))
 			}
 			y := sim.Particles()
 			sum := sha256.Sum256(unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), 4*len(y)))

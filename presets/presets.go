@@ -1,6 +1,7 @@
 // Package presets holds the run presets shipped inside the binary (TOML
 // files embedded with go:embed) and the strict loader shared by the CLI and
-// the TUI. A preset is the TOML form of core.Config.
+// the TUI. A preset is the TOML form of experiments.Config: the engine's
+// sections (core.Config) and the data sections.
 //
 // Loading is strict: an unknown key is an error naming the key and its line,
 // a value of the wrong type names the key and line, and an invalid value names
@@ -22,6 +23,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 //go:embed builtin/*.toml
@@ -103,10 +105,10 @@ func isFile(s string) bool {
 
 // Load resolves a preset by embedded name or file path, applies the
 // "section.key=value" overrides in sets, and validates the result.
-func Load(nameOrFile string, sets []string) (core.Config, error) {
+func Load(nameOrFile string, sets []string) (experiments.Config, error) {
 	src, label, err := Source(nameOrFile)
 	if err != nil {
-		return core.Config{}, err
+		return experiments.Config{}, err
 	}
 	if len(sets) == 0 {
 		return Parse(src, label)
@@ -114,37 +116,38 @@ func Load(nameOrFile string, sets []string) (core.Config, error) {
 	// Errors in the file itself are reported with its line numbers first;
 	// then the overrides, whose errors name the --set key.
 	if _, err := parse(src, label, false); err != nil {
-		return core.Config{}, err
+		return experiments.Config{}, err
 	}
 	if src, err = applySets(src, label, sets); err != nil {
-		return core.Config{}, err
+		return experiments.Config{}, err
 	}
 	cfg, err := parse(src, label+" with --set", true)
 	if err != nil {
-		return core.Config{}, err
+		return experiments.Config{}, err
 	}
 	return cfg, nil
 }
 
 // Defaults are the values a preset may leave out.
-func Defaults() core.Config {
-	return core.Config{
+func Defaults() experiments.Config {
+	return experiments.Config{Config: core.Config{
 		Seed:       1,
+		Method:     core.MethodConfig{Kind: "gpa"},
 		Divergence: core.DivergenceConfig{F: "kl", Formulation: "dv"},
 		Discriminator: core.DiscriminatorConfig{
 			Hidden: []int{32, 32, 32}, Activation: "relu", Lipschitz: 1, Normalization: "spectral",
 		},
 		Train: core.TrainConfig{Optimizer: "sgd", LR: 0.005, InnerSteps: 5},
 		Flow:  core.FlowConfig{Dt: 1, Steps: 1000, Solver: "euler", MetricsEvery: 10},
-	}
+	}}
 }
 
 // Parse decodes and validates a preset; label names it in errors.
-func Parse(src []byte, label string) (core.Config, error) { return parse(src, label, false) }
+func Parse(src []byte, label string) (experiments.Config, error) { return parse(src, label, false) }
 
 // parse is Parse; with generated set, src was re-encoded after --set
 // overrides and its line numbers mean nothing to the user.
-func parse(src []byte, label string, generated bool) (core.Config, error) {
+func parse(src []byte, label string, generated bool) (experiments.Config, error) {
 	keyLine := keyLine
 	if generated {
 		keyLine = func([]byte, string) int { return 0 }
@@ -155,20 +158,20 @@ func parse(src []byte, label string, generated bool) (core.Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return core.Config{}, fmt.Errorf("presets: %s: line %d: %s", label, pe.Position.Line, pe.Message)
+			return experiments.Config{}, fmt.Errorf("presets: %s: line %d: %s", label, pe.Position.Line, pe.Message)
 		}
 		if generated {
 			// "toml: line 35 (last key "train.lr"): …" cites the re-encoded text.
-			return core.Config{}, fmt.Errorf("presets: %s: %s", label, tomlLine.ReplaceAllString(err.Error(), "--set $1: "))
+			return experiments.Config{}, fmt.Errorf("presets: %s: %s", label, tomlLine.ReplaceAllString(err.Error(), "--set $1: "))
 		}
-		return core.Config{}, fmt.Errorf("presets: %s: %w", label, err)
+		return experiments.Config{}, fmt.Errorf("presets: %s: %w", label, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
 		if line := keyLine(src, k); line > 0 {
-			return core.Config{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, line, k, suggest(k))
+			return experiments.Config{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, line, k, suggest(k))
 		}
-		return core.Config{}, fmt.Errorf("presets: %s: unknown key %q%s", label, k, suggest(k))
+		return experiments.Config{}, fmt.Errorf("presets: %s: unknown key %q%s", label, k, suggest(k))
 	}
 	if !md.IsDefined("discriminator", "hidden") {
 		cfg.Discriminator.Hidden = Defaults().Discriminator.Hidden
@@ -183,16 +186,16 @@ func parse(src []byte, label string, generated bool) (core.Config, error) {
 		var fe *core.FieldError
 		if errors.As(err, &fe) {
 			if line := keyLine(src, fe.Key); line > 0 {
-				return core.Config{}, fmt.Errorf("presets: %s: line %d: %s: %s", label, line, fe.Key, fe.Msg)
+				return experiments.Config{}, fmt.Errorf("presets: %s: line %d: %s: %s", label, line, fe.Key, fe.Msg)
 			}
 		}
-		return core.Config{}, fmt.Errorf("presets: %s: %w", label, err)
+		return experiments.Config{}, fmt.Errorf("presets: %s: %w", label, err)
 	}
 	return cfg, nil
 }
 
 // Format writes cfg as a resolved preset.
-func Format(cfg core.Config) ([]byte, error) {
+func Format(cfg experiments.Config) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# gpa-tui resolved preset\n")
 	if err := toml.NewEncoder(&b).Encode(cfg); err != nil {
@@ -239,6 +242,7 @@ var knownKeys = []string{
 	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization", "discriminator.conv", "discriminator.conditional",
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
 	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every", "flow.mobility",
+	"method.kind",
 	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",

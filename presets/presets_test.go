@@ -61,7 +61,7 @@ func TestStrictErrors(t *testing.T) {
 		{"unknown key", "lr = 0.005", "lr = 0.005\nlearning_rate = 1", []string{`unknown key "train.learning_rate"`, "line 33"}},
 		{"typo suggests", "inner_steps = 5", "inner_step = 5", []string{`"train.inner_step"`, `did you mean "train.inner_steps"`, "line 33"}},
 		{"wrong type", "lr = 0.005", `lr = "fast"`, []string{"line 32", "lr"}},
-		{"negative dt", "dt = 1.0", "dt = -1.0", []string{"line 36", "flow.dt", "want 0 < dt"}},
+		{"negative dt", "dt = 1.0", "dt = -1.0", []string{"line 36", "flow.dt", "want 0 < Δt"}},
 		{"nan L", "lipschitz = 1", "lipschitz = nan", []string{"line 27", "discriminator.lipschitz", "> 0"}},
 		{"bad f", `f = "kl"`, `f = "kld"`, []string{"line 21", "divergence.f", "kld"}},
 		{"bad kind", `kind = "mixture"`, `kind = "mixtures"`, []string{"line 9", "target.kind", "gaussian"}},
@@ -96,7 +96,7 @@ func TestSets(t *testing.T) {
 	}
 	for _, tc := range []struct{ set, want string }{
 		{"flow.dtt=1", `--set flow.dtt: unknown key (did you mean "flow.dt"?)`},
-		{"flow.dt=-1", "flow.dt: -1: want 0 < dt"},
+		{"flow.dt=-1", "flow.dt: Δt = -1: want 0 < Δt"},
 		{"nodot", "want section.key=value"},
 		{"train.lr=abc", "train.lr"},
 	} {

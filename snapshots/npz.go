@@ -12,7 +12,7 @@ import (
 
 // FormatVersion is the snapshot format this build writes; it reads every
 // version from 1 up to FormatVersion.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // formatMagic is the "format" value of meta.json that marks a snapshot.
 const formatMagic = "gpa-tui snapshot"

@@ -3,7 +3,6 @@ package snapshots
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 
 	"github.com/gpa-tui/gpa-tui/core"
 )
@@ -13,70 +12,70 @@ import (
 // The "metrics" array has one row per step and the columns MetricsColumns
 // (NaN where a metric was not computed).
 type stateMeta struct {
-	Kind      string       `json:"kind"` // "gpa-run"
-	Preset    string       `json:"preset"`
-	Step      int          `json:"step"`
-	M         int          `json:"m"`
-	N         int          `json:"n"`
-	D         int          `json:"d"`
-	Nu        []float64    `json:"nu"`
-	NuProj    int          `json:"nu_projections"`
-	Optimizer string       `json:"optimizer"`
-	Config    core.Config  `json:"config"`
-	Events    []core.Event `json:"events"`
+	Kind   string `json:"kind"` // "gpa-run"
+	Preset string `json:"preset"`
+	Method string `json:"method"` // core.MethodConfig.Kind
+	Step   int    `json:"step"`
+	M      int    `json:"m"`
+	N      int    `json:"n"`
+	D      int    `json:"d"`
+	// Config is the full run description with the mid-run changes: the
+	// problem's description (core.State.Spec) with the engine's
+	// configuration written over it.
+	Config json.RawMessage `json:"config"`
+	Events []core.Event    `json:"events"`
 	// MetricsColumns names the columns of the "metrics" array.
 	MetricsColumns []string `json:"metrics_columns"`
+	// MethodArrays names the members that hold the method's own state
+	// (core.MethodState), e.g. GPA's phi_params, phi_power, opt_state, nu.
+	MethodArrays []string `json:"method_arrays"`
 	// RNG: the engine draws random numbers only while sampling the data
-	// and initialising φ (from config.seed); a step uses none, so the data
-	// arrays and φ's parameters are the complete random state.
+	// and initialising its networks (from config.seed); a GPA step uses
+	// none, so the data arrays and the method's arrays are the complete
+	// random state.
 	RNG string `json:"rng"`
+
+	// Format 1 (GPA only) kept ν and its projection count here.
+	Nu     []float64 `json:"nu,omitempty"`
+	NuProj int       `json:"nu_projections,omitempty"`
 }
 
 const runKind = "gpa-run"
 
-var metricsColumns = []string{"step", "divergence", "kinetic_energy", "max_speed", "mean_speed", "mmd2",
-	"accuracy", "frechet", "memorized", "copies"}
-
 // Save writes the state of a run to path atomically as an .npz that
-// numpy.load opens: float32 particles (M×d), target (N×d), initial (M×d),
-// phi_params, phi_power, opt_state; float64 metrics (steps×6, mmd2 NaN where
-// not computed); the configuration, events and ν in meta.json.
+// numpy.load opens: float32 particles (M×d), target (N×d), initial (M×d);
+// the method's arrays under their names (GPA: phi_params, phi_power,
+// opt_state, nu, nu_projections); float64 metrics (steps × columns, NaN
+// where not measured); image runs add images, target_images and labels;
+// the configuration and events in meta.json.
 func Save(path string, st *core.State) error {
+	cfg, err := mergeConfig(st.Spec, st.Config)
+	if err != nil {
+		return fmt.Errorf("snapshots: %s: %w", path, err)
+	}
 	meta := stateMeta{
-		Kind: runKind, Preset: st.Config.Name, Step: st.Step, M: st.M, N: st.N, D: st.D,
-		Nu: st.Nu, NuProj: st.NuProj, Optimizer: st.Config.Train.Optimizer, Config: st.Config,
-		Events: st.Events, MetricsColumns: metricsColumns,
+		Kind: runKind, Preset: st.Config.Name, Method: methodKind(st.Config), Step: st.Step, M: st.M, N: st.N, D: st.D,
+		Config: cfg, Events: st.Events, MetricsColumns: append([]string{"step"}, st.History.Names...),
 		RNG: "none after initialisation (see config.seed)",
 	}
 	if meta.Events == nil {
 		meta.Events = []core.Event{}
 	}
-	mb, err := json.Marshal(meta)
-	if err != nil {
-		return fmt.Errorf("snapshots: %s: %w", path, err)
-	}
-	k := len(metricsColumns)
-	hist := make([]float64, len(st.History)*k)
-	for i, h := range st.History {
-		nan := math.NaN()
-		mmd, acc, fd, mem, cp := nan, nan, nan, nan, nan
-		if h.HasMMD {
-			mmd = h.MMD2
-		}
-		if h.HasImage {
-			acc, fd, mem, cp = h.Accuracy, h.Frechet, h.Memorized, h.Copies
-		}
-		copy(hist[i*k:], []float64{float64(h.Step), h.Divergence, h.KineticEnergy, h.MaxSpeed, h.MeanSpeed, mmd, acc, fd, mem, cp})
-	}
 	arrays := []Array{
 		{Name: "particles", Shape: []int{st.M, st.D}, Data: st.Particles},
 		{Name: "target", Shape: []int{st.N, st.D}, Data: st.Targets},
 		{Name: "initial", Shape: []int{st.M, st.D}, Data: st.Initial},
-		{Name: "phi_params", Shape: []int{len(st.Params)}, Data: orEmpty(st.Params)},
-		{Name: "phi_power", Shape: []int{len(st.Power)}, Data: orEmpty(st.Power)},
-		{Name: "opt_state", Shape: []int{len(st.OptState)}, Data: orEmpty(st.OptState)},
-		{Name: "metrics", Shape: []int{len(st.History), k}, Data: hist},
 	}
+	for _, a := range st.Method.F32 {
+		meta.MethodArrays = append(meta.MethodArrays, a.Name)
+		arrays = append(arrays, Array{Name: a.Name, Shape: []int{len(a.Data)}, Data: orEmpty(a.Data)})
+	}
+	for _, a := range st.Method.F64 {
+		meta.MethodArrays = append(meta.MethodArrays, a.Name)
+		arrays = append(arrays, Array{Name: a.Name, Shape: []int{len(a.Data)}, Data: orEmpty(a.Data)})
+	}
+	k := len(meta.MetricsColumns)
+	arrays = append(arrays, Array{Name: "metrics", Shape: []int{st.History.Len(), k}, Data: orEmpty(st.History.Rows)})
 	if sh := st.ImageShape; sh[0] > 0 {
 		img := []int{sh[0], sh[1], sh[2]}
 		arrays = append(arrays,
@@ -89,7 +88,41 @@ func Save(path string, st *core.State) error {
 			arrays = append(arrays, Array{Name: "labels", Shape: []int{st.M}, Data: toInt64(st.Labels)})
 		}
 	}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("snapshots: %s: %w", path, err)
+	}
 	return WriteFile(path, mb, arrays)
+}
+
+// mergeConfig writes the engine's configuration over the problem's run
+// description (both JSON objects).
+func mergeConfig(spec json.RawMessage, cfg core.Config) (json.RawMessage, error) {
+	obj := map[string]json.RawMessage{}
+	if len(spec) > 0 {
+		if err := json.Unmarshal(spec, &obj); err != nil {
+			return nil, fmt.Errorf("run description: %w", err)
+		}
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var eng map[string]json.RawMessage
+	if err := json.Unmarshal(b, &eng); err != nil {
+		return nil, err
+	}
+	for k, v := range eng {
+		obj[k] = v
+	}
+	return json.Marshal(obj)
+}
+
+func methodKind(c core.Config) string {
+	if c.Method.Kind == "" {
+		return "gpa"
+	}
+	return c.Method.Kind
 }
 
 func toInt64(x []int) []int64 {
@@ -108,14 +141,15 @@ func fromInt64(x []int64) []int {
 	return out
 }
 
-func orEmpty(x []float32) []float32 {
+func orEmpty[T float32 | float64](x []T) []T {
 	if x == nil {
-		return []float32{}
+		return []T{}
 	}
 	return x
 }
 
-// Load reads a run snapshot written by Save. Every error names path.
+// Load reads a run snapshot written by Save (format 1 or 2). Every error
+// names path.
 func Load(path string) (*core.State, error) {
 	mb, arrays, err := ReadFile(path)
 	if err != nil {
@@ -134,9 +168,9 @@ func Load(path string) (*core.State, error) {
 	if meta.M < 1 || meta.N < 1 || meta.D < 1 || meta.Step < 0 {
 		return nil, bad("metadata gives M=%d, N=%d, d=%d, step=%d", meta.M, meta.N, meta.D, meta.Step)
 	}
-	st := &core.State{
-		Config: meta.Config, Step: meta.Step, M: meta.M, N: meta.N, D: meta.D,
-		Nu: meta.Nu, NuProj: meta.NuProj, Events: meta.Events,
+	st := &core.State{Spec: meta.Config, Step: meta.Step, M: meta.M, N: meta.N, D: meta.D, Events: meta.Events}
+	if err := json.Unmarshal(meta.Config, &st.Config); err != nil {
+		return nil, bad("configuration: %v", err)
 	}
 	get := func(dst *[]float32, name string, shape ...int) {
 		if err != nil {
@@ -150,29 +184,37 @@ func Load(path string) (*core.State, error) {
 	get(&st.Particles, "particles", meta.M, meta.D)
 	get(&st.Targets, "target", meta.N, meta.D)
 	get(&st.Initial, "initial", meta.M, meta.D)
-	get(&st.Params, "phi_params", -1)
-	get(&st.Power, "phi_power", -1)
-	get(&st.OptState, "opt_state", -1)
 	if err != nil {
 		return nil, fmt.Errorf("snapshots: %s: %w", path, err)
 	}
-	k := len(metricsColumns)
-	hist, err := Get[float64](arrays, "metrics", -1, k)
+	names := meta.MethodArrays
+	if names == nil { // format 1: GPA's arrays, ν in the metadata
+		names = []string{"phi_params", "phi_power", "opt_state"}
+		st.Method.F64 = []core.Named64{{Name: "nu", Data: meta.Nu}, {Name: "nu_projections", Data: []float64{float64(meta.NuProj)}}}
+	}
+	for _, name := range names {
+		a, ok := arrays[name]
+		if !ok || len(a.Shape) != 1 {
+			return nil, bad("method array %q missing or not 1-D", name)
+		}
+		switch v := a.Data.(type) {
+		case []float32:
+			st.Method.F32 = append(st.Method.F32, core.Named32{Name: name, Data: v})
+		case []float64:
+			st.Method.F64 = append(st.Method.F64, core.Named64{Name: name, Data: v})
+		default:
+			return nil, bad("method array %q is %T, want float32 or float64", name, a.Data)
+		}
+	}
+	cols := meta.MetricsColumns
+	if len(cols) < 1 || cols[0] != "step" {
+		return nil, bad("metrics columns %v: want \"step\" first", cols)
+	}
+	hist, err := Get[float64](arrays, "metrics", -1, len(cols))
 	if err != nil {
 		return nil, fmt.Errorf("snapshots: %s: %w", path, err)
 	}
-	st.History = make([]core.Metrics, len(hist)/k)
-	for i := range st.History {
-		r := hist[i*k : i*k+k]
-		st.History[i] = core.Metrics{Step: int(r[0]), Divergence: r[1], KineticEnergy: r[2], MaxSpeed: r[3], MeanSpeed: r[4]}
-		if !math.IsNaN(r[5]) {
-			st.History[i].MMD2, st.History[i].HasMMD = r[5], true
-		}
-		if !math.IsNaN(r[8]) { // memorization is measured in every image run
-			h := &st.History[i]
-			h.Accuracy, h.Frechet, h.Memorized, h.Copies, h.HasImage = r[6], r[7], r[8], r[9], true
-		}
-	}
+	st.History = core.History{Names: cols[1:], Rows: hist}
 	if a, ok := arrays["images"]; ok && len(a.Shape) == 4 {
 		st.ImageShape = [3]int{a.Shape[1], a.Shape[2], a.Shape[3]}
 		st.Images, _ = a.Data.([]float32)

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,22 +8,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/presets"
 )
 
 // TestRealSim drives the model on the real engine and the default preset:
 // it runs, "L" raises L through Sim.Set (recorded as an Event at the
-// current step), and "s" hands the *core.Sim to the Save hook.
+// current step), and "s" writes a snapshot that resumes.
 func TestRealSim(t *testing.T) {
-	var saved *core.Sim
 	dir := t.TempDir()
-	d, first, err := setup(Options{
-		SnapshotDir: dir,
-		Save: func(sim *core.Sim, path string) error {
-			saved = sim
-			return os.WriteFile(path, []byte("npz"), 0o644)
-		},
-	})
+	d, first, err := setup(Options{SnapshotDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +37,8 @@ func TestRealSim(t *testing.T) {
 		t.Fatal("running after pause")
 	}
 	step := sim.StepCount()
-	if step < 3 || len(sim.History()) != step {
-		t.Fatalf("step %d with %d metrics, want ≥ 3 and one per step", step, len(sim.History()))
+	if step < 3 || sim.History().Len() != step {
+		t.Fatalf("step %d with %d metrics, want ≥ 3 and one per step", step, sim.History().Len())
 	}
 	if !hasBraille(screen(m)) {
 		t.Errorf("no braille dots:\n%s", screen(m))
@@ -63,12 +55,16 @@ func TestRealSim(t *testing.T) {
 	}
 
 	feed(m, press(m, "s"), 1)
-	if saved != sim {
-		t.Error("Save hook did not get the running Sim")
-	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.npz"))
 	if len(files) != 1 {
-		t.Errorf("snapshots %v, want one", files)
+		t.Fatalf("snapshots %v, want one", files)
+	}
+	e, err := d.loadSnap(files[0], experiments.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.StepCount() != step || e.Config().Discriminator.Lipschitz != sim.Config().Discriminator.Lipschitz {
+		t.Errorf("snapshot resumed at step %d with L %v, want %d and %v", e.StepCount(), e.Config().Discriminator.Lipschitz, step, sim.Config().Discriminator.Lipschitz)
 	}
 }
 
@@ -89,8 +85,7 @@ func TestSetupErrors(t *testing.T) {
 	}{
 		{"unknown preset", Options{Preset: "no-such-preset"}, "no-such-preset"},
 		{"bad set", Options{Sets: []string{"flow.dt=-1"}}, "dt"},
-		{"resume without Load", Options{Resume: "x.npz"}, "cannot be loaded"},
-		{"resume missing file", Options{Resume: "/nonexistent/x.npz", Load: func(string) (*core.Sim, error) { return nil, errors.New("unused") }}, "no such file"},
+		{"resume missing file", Options{Resume: "/nonexistent/x.npz"}, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := setup(tc.opts)

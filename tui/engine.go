@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 // engine is the part of *core.Sim the workbench uses; tests substitute a
@@ -17,7 +19,11 @@ import (
 // one engine command in flight, or Update while none is, may call it.
 type engine interface {
 	Config() core.Config
-	Advance(k int) (core.Metrics, error)
+	Kind() string
+	Summary() [][2]string
+	Params() core.ParamTable
+	Set(name string, v float64) error
+	Advance(k int) (core.Record, error)
 	StepCount() int
 	Dim() int
 	M() int
@@ -25,41 +31,27 @@ type engine interface {
 	Particles() []float32
 	Targets() []float32
 	Initial() []float32
-	History() []core.Metrics
+	Metrics() []core.MetricInfo
+	History() *core.History
 	Events() []core.Event
-	Set(p core.Param, v float64) error
 	LengthScale() float64
+	// Problem is what the run works on: its images, tables, notes and
+	// 2-D view. DecodedTo is as slow as a decoder pass over every
+	// particle: it runs only in the engine command.
+	Problem() *core.Problem
+	DecodedTo(dst []float32)
+	State() *core.State
 }
 
 var _ engine = (*core.Sim)(nil)
 
-// Projector writes the 2-D projection of rows points of src (rows×dim,
-// row-major) into dst (rows×2).
-type Projector func(dst, src []float32, rows int)
-
-// imageEngine is an engine of an image run (*core.Sim; ImageShape says
-// whether the run is on images). DecodedTo is as slow as a decoder pass
-// over every particle: it runs only in the engine command.
-type imageEngine interface {
-	ImageShape() (h, w, c int, ok bool)
-	DecodedTo(dst []float32)
-	PixelTargets() []float32
-	Labels() (particles, targets []int)
-	ClassNames() []string
-}
-
-var _ imageEngine = (*core.Sim)(nil)
-
 // deps are the workbench's ways to reach the engine, the presets and the
-// snapshots; Run fills them from the real packages and Options, tests with
-// fakes.
+// snapshots; Run fills them from the real packages, tests with fakes.
 type deps struct {
-	loadPreset  func(nameOrFile string, sets []string) (core.Config, error)
-	newEngine   func(cfg core.Config, opts core.Options) (engine, error)
-	loadSnap    func(path string, opts core.Options) (engine, error) // nil: no --resume support
-	save        func(e engine, path string) error                    // nil: saving unavailable
-	pca         func(x []float32, rows, dim int) (Projector, error)  // nil: no PCA view
-	genes       func(e engine) geneSource                            // nil, or nil result: not a batch-merging run
+	loadPreset  func(nameOrFile string, sets []string) (experiments.Config, error)
+	newEngine   func(cfg experiments.Config, opts experiments.Options) (engine, error)
+	loadSnap    func(path string, opts experiments.Options) (engine, error)
+	save        func(e engine, path string) error
 	listPresets func() []pickItem
 	snapshotDir string
 	logf        func(format string, a ...any) // nil: no debug log
@@ -78,7 +70,7 @@ type deps struct {
 type loadReq struct {
 	preset   string
 	sets     []string
-	cfg      *core.Config
+	cfg      *experiments.Config
 	snapshot string
 	ready    engine
 }
@@ -98,21 +90,18 @@ type loadDoneMsg struct {
 	seq  int // the load's number (prepMsg)
 	req  loadReq
 	eng  engine
-	base core.Config // the configuration "r" restarts from
-	pca  Projector   // nil when unavailable
+	base experiments.Config // the run description "r" restarts from
 	err  error
 
-	img      *imageData // image runs: shape, targets, labels, first decoded particles
-	genes    geneSource // batch-merging runs
-	confound string     // confoundingNote of a batch-merging run
-	extras   extrasOut  // the first gene comparison
+	img    *imageData // image runs: shape, targets, labels, first decoded particles
+	extras extrasOut  // the first decoded images and table
 }
 
 // stepDoneMsg reports a finished Advance.
 type stepDoneMsg struct {
 	gen     int
 	k       int
-	metrics core.Metrics
+	metrics core.Record
 	err     error
 	elapsed time.Duration
 	extras  extrasOut
@@ -138,7 +127,7 @@ type saveDoneMsg struct {
 func loadCmd(d deps, req loadReq, seq int) tea.Cmd {
 	return func() tea.Msg {
 		msg := loadDoneMsg{seq: seq, req: req}
-		opts := core.Options{
+		opts := experiments.Options{
 			Progress: func(what string, epoch, epochs int) {
 				d.post(prepMsg{seq: seq, what: what, epoch: epoch, epochs: epochs})
 			},
@@ -147,19 +136,8 @@ func loadCmd(d deps, req loadReq, seq int) tea.Cmd {
 		switch {
 		case req.ready != nil:
 			msg.eng = req.ready
-			msg.base = msg.eng.Config()
-			if req.cfg != nil {
-				msg.base = *req.cfg
-			}
 		case req.snapshot != "":
-			if d.loadSnap == nil {
-				msg.err = fmt.Errorf("resuming snapshots is not available in this build")
-				return msg
-			}
 			msg.eng, msg.err = d.loadSnap(req.snapshot, opts)
-			if msg.err == nil {
-				msg.base = msg.eng.Config()
-			}
 		default:
 			cfg := req.cfg
 			if cfg == nil {
@@ -170,7 +148,6 @@ func loadCmd(d deps, req loadReq, seq int) tea.Cmd {
 				}
 				cfg = &c
 			}
-			msg.base = *cfg
 			msg.eng, msg.err = d.newEngine(*cfg, opts)
 		}
 		if msg.err != nil {
@@ -178,19 +155,23 @@ func loadCmd(d deps, req loadReq, seq int) tea.Cmd {
 			return msg
 		}
 		e := msg.eng
-		if d.pca != nil && e.Dim() > 2 {
-			// A failed fit only removes the PCA view; the error is not fatal.
-			msg.pca, _ = d.pca(e.Targets(), e.N(), e.Dim())
+		if req.cfg != nil {
+			msg.base = *req.cfg
+		} else if msg.base, msg.err = experiments.Describe(e.Problem(), e.Config()); msg.err != nil {
+			msg.eng = nil
+			return msg
+		}
+		p := e.Problem()
+		if pr := p.Projection; pr != nil && e.N() > 0 {
+			// Fit the view here, off the UI goroutine (it may run an SVD).
+			pr.To2D(make([]float32, 2), e.Targets()[:e.Dim()], 1)
 		}
 		var job extrasJob
 		if msg.img = newImageData(e); msg.img != nil {
 			job.images = make([]float32, msg.img.m*msg.img.dim())
 		}
-		if d.genes != nil {
-			if msg.genes = d.genes(e); msg.genes != nil {
-				msg.confound = confoundingNote(msg.genes.Confounding())
-				job.genes = msg.genes
-			}
+		if len(p.Tables) > 0 {
+			job.table = p.Tables[0]
 		}
 		msg.extras = job.run(e)
 		return msg
@@ -200,24 +181,24 @@ func loadCmd(d deps, req loadReq, seq int) tea.Cmd {
 // newImageData copies the constant image data of an image run out of a
 // new engine, or returns nil.
 func newImageData(e engine) *imageData {
-	ie, ok := e.(imageEngine)
-	if !ok {
+	p := e.Problem()
+	im := p.Images
+	if im == nil {
 		return nil
 	}
-	h, w, c, ok := ie.ImageShape()
-	if !ok {
-		return nil
+	targets := p.DataX
+	if targets == nil {
+		targets = e.Targets()
 	}
-	lp, lt := ie.Labels()
 	d := &imageData{
-		h: h, w: w, c: c, m: e.M(),
-		targets:     append([]float32(nil), ie.PixelTargets()...),
-		labelsT:     append([]int(nil), lt...),
-		labelsP:     append([]int(nil), lp...),
-		classes:     append([]string(nil), ie.ClassNames()...),
-		conditional: lp != nil,
+		h: im.H, w: im.W, c: im.C, m: e.M(),
+		targets:     slices.Clone(targets),
+		labelsT:     slices.Clone(im.TargetLabels),
+		labelsP:     slices.Clone(im.Labels),
+		classes:     slices.Clone(im.Classes),
+		conditional: im.Labels != nil,
 	}
-	if e.Dim() != h*w*c {
+	if p.Decoder != nil {
 		d.latent = e.Dim()
 	}
 	return d

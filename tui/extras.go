@@ -5,63 +5,61 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/gpa-tui/gpa-tui/core/genes"
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 // Refresh rates of the slow panels. Image cells carry two colours each
 // (~40 bytes in 24-bit colour), so a grid redrawn at the scatter's 30 fps
-// would flood an SSH link: images are copied at most twice a second. The
-// gene comparison costs ~100 ms of engine time (ComBat fits), so it runs
-// at most every geneEvery and only after flow.metrics_every more steps:
-// under 5% of the engine's time.
+// would flood an SSH link: images are copied at most twice a second. A
+// problem's table may cost ~100 ms of engine time (the gene comparison
+// fits ComBat), so it runs at most every tableEvery and only after
+// flow.metrics_every more steps: under 5% of the engine's time.
 const (
 	imageEvery = 500 * time.Millisecond
-	geneEvery  = 2 * time.Second
+	tableEvery = 2 * time.Second
 )
 
 // extrasJob is the slow work an engine command does after its steps.
 type extrasJob struct {
 	images []float32  // non-nil: decode the particles into it (M×h·w·c)
-	genes  geneSource // non-nil: compare the merge with ComBat and co.
+	table  core.Table // non-nil: compute the problem's table
 }
 
 // any reports whether the job has work.
-func (j extrasJob) any() bool { return j.images != nil || j.genes != nil }
+func (j extrasJob) any() bool { return j.images != nil || j.table != nil }
 
 // extrasOut is what an extrasJob produced, at engine step step.
 type extrasOut struct {
 	step     int
 	images   []float32 // the job's buffer, filled; nil if none was asked for
-	compared bool
-	cmp      []genes.Comparison
-	cmpErr   error
+	computed bool      // the table was computed
+	table    core.TableData
+	tableErr error
 }
 
 // run does the job on the idle engine (in the engine command).
 func (j extrasJob) run(e engine) extrasOut {
 	out := extrasOut{step: e.StepCount()}
 	if j.images != nil {
-		if ie, ok := e.(imageEngine); ok {
-			ie.DecodedTo(j.images)
-			out.images = j.images
-		}
+		e.DecodedTo(j.images)
+		out.images = j.images
 	}
-	if j.genes != nil {
-		out.cmp, out.cmpErr = j.genes.Compare(e.Particles())
-		out.compared = true
+	if j.table != nil {
+		out.table, out.tableErr = j.table.Compute(e.Particles())
+		out.computed = true
 	}
 	return out
 }
 
 // prepMsg is the progress of slow preparation in the engine command
-// (core.Options.Progress), sent with deps.send.
+// (experiments.Options.Progress), sent with deps.send.
 type prepMsg struct {
 	seq           int // the load it belongs to
 	what          string
 	epoch, epochs int
 }
 
-// prepWarnMsg is a problem that did not stop a load (core.Options.Warn),
+// prepWarnMsg is a problem that did not stop a load (experiments.Options.Warn),
 // such as a corrupted cache file that was rebuilt.
 type prepWarnMsg struct {
 	seq int
@@ -103,13 +101,13 @@ func (m *model) extrasFor(stepping bool) extrasJob {
 			m.imgAt = now
 		}
 	}
-	if m.geneSrc != nil && m.tableShown() {
+	if m.tableSrc != nil && m.tableShown() {
 		stale := !m.table.have || m.table.step != m.step
 		every := max(m.cfg.Flow.MetricsEvery, 1)
-		due := !m.running || (now.Sub(m.cmpAt) >= geneEvery && m.step-m.table.step >= every)
+		due := !m.running || (now.Sub(m.tableAt) >= tableEvery && m.step-m.table.step >= every)
 		if (stepping && due) || (!stepping && stale) {
-			j.genes = m.geneSrc
-			m.cmpAt = now
+			j.table = m.tableSrc
+			m.tableAt = now
 		}
 	}
 	return j
@@ -123,11 +121,11 @@ func (m *model) applyExtras(out extrasOut) {
 		m.images.setData(m.img)
 		m.refreshImages()
 	}
-	if out.compared {
-		m.table.rows, m.table.err = out.cmp, out.cmpErr
+	if out.computed {
+		m.table.data, m.table.err = out.table, out.tableErr
 		m.table.step, m.table.have = out.step, true
-		if out.cmpErr != nil {
-			m.logf("gene comparison at step %d: %v", out.step, out.cmpErr)
+		if out.tableErr != nil {
+			m.logf("%s at step %d: %v", m.table.title, out.step, out.tableErr)
 		}
 		m.refreshTable()
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"sync/atomic"
@@ -13,26 +14,45 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 // fakeEngine is a scripted engine: each step moves every particle 10% of
 // the way to one target, and the metrics are simple functions of the step,
-// so that views do not change when the real engine's numerics do.
+// so that views do not change when the real engine's numerics do. Its
+// parameters are GPA's real table.
 type fakeEngine struct {
 	cfg       core.Config
 	d, m, n   int
 	x, y, y0  []float32
 	step      int
-	hist      []core.Metrics
+	infos     []core.MetricInfo
+	hist      core.History
 	events    []core.Event
+	prob      *core.Problem
 	divergeAt int   // the step that fails with ErrDiverged (0: never)
 	calls     []int // k of every Advance
+	// extra, if set, fills the metrics after the first five of each step
+	// (image metrics).
+	extra func(step int, row []float64)
+	// decode, if set, is DecodedTo (image runs).
+	decode  func(dst []float32)
+	decodes int // DecodedTo calls
 
 	// gate, if set, holds Advance until it is closed; any other method
 	// called meanwhile counts as a concurrent use in touched.
 	gate    chan struct{}
 	busy    atomic.Bool
 	touched atomic.Int32
+}
+
+// fakeMetrics mirror GPA's metrics and MMD² (core's gpaMetrics, mmdInfo).
+var fakeMetrics = []core.MetricInfo{
+	{Name: "divergence", Symbol: "D̂", Rank: 10},
+	{Name: "kinetic_energy", Symbol: "KE", Scale: core.Log, Rank: 20},
+	{Name: "max_speed", Symbol: "|v|max", Scale: core.Log, Rank: 50, LimitParam: "lipschitz"},
+	{Name: "mean_speed", Symbol: "|v|mean", Scale: core.Log, Show: core.ShowHidden, Rank: 60},
+	{Name: "mmd2", Symbol: "MMD²", Scale: core.Log, Rank: 40},
 }
 
 // use records a call; it is a violation while Advance runs.
@@ -57,42 +77,87 @@ func newFake(cfg core.Config, m, n, d int) *fakeEngine {
 		f.y[i] = 4 + float32(rng.NormFloat64()*0.5)
 	}
 	f.y0 = append([]float32(nil), f.y...)
+	f.prob = &core.Problem{X: f.x, N: n, Y: f.y0, M: m, D: d}
+	f.setMetrics(fakeMetrics)
 	return f
 }
 
-func (f *fakeEngine) Config() core.Config     { f.use(); return f.cfg }
-func (f *fakeEngine) StepCount() int          { f.use(); return f.step }
-func (f *fakeEngine) Dim() int                { f.use(); return f.d }
-func (f *fakeEngine) M() int                  { f.use(); return f.m }
-func (f *fakeEngine) N() int                  { f.use(); return f.n }
-func (f *fakeEngine) Particles() []float32    { f.use(); return f.y }
-func (f *fakeEngine) Targets() []float32      { f.use(); return f.x }
-func (f *fakeEngine) Initial() []float32      { f.use(); return f.y0 }
-func (f *fakeEngine) History() []core.Metrics { f.use(); return f.hist }
-func (f *fakeEngine) Events() []core.Event    { f.use(); return f.events }
-func (f *fakeEngine) LengthScale() float64    { f.use(); return 2.9 }
-
-func (f *fakeEngine) Set(p core.Param, v float64) error {
-	f.use()
-	if !(v > 0) {
-		return fmt.Errorf("fake: %v = %v: want > 0", p, v)
+// setMetrics declares the history's columns.
+func (f *fakeEngine) setMetrics(infos []core.MetricInfo) {
+	f.infos = infos
+	f.hist = core.History{}
+	for _, mi := range infos {
+		f.hist.Names = append(f.hist.Names, mi.Name)
 	}
-	old := cfgValue(&f.cfg, p)
-	switch p {
-	case core.ParamLipschitz:
+}
+
+func (f *fakeEngine) Config() core.Config        { f.use(); return f.cfg }
+func (f *fakeEngine) Kind() string               { f.use(); return "gpa" }
+func (f *fakeEngine) StepCount() int             { f.use(); return f.step }
+func (f *fakeEngine) Dim() int                   { f.use(); return f.d }
+func (f *fakeEngine) M() int                     { f.use(); return f.m }
+func (f *fakeEngine) N() int                     { f.use(); return f.n }
+func (f *fakeEngine) Particles() []float32       { f.use(); return f.y }
+func (f *fakeEngine) Targets() []float32         { f.use(); return f.x }
+func (f *fakeEngine) Initial() []float32         { f.use(); return f.y0 }
+func (f *fakeEngine) Metrics() []core.MetricInfo { f.use(); return f.infos }
+func (f *fakeEngine) History() *core.History     { f.use(); return &f.hist }
+func (f *fakeEngine) Events() []core.Event       { f.use(); return f.events }
+func (f *fakeEngine) LengthScale() float64       { f.use(); return 2.9 }
+func (f *fakeEngine) Problem() *core.Problem     { f.use(); return f.prob }
+func (f *fakeEngine) State() *core.State         { f.use(); return &core.State{Config: f.cfg, Step: f.step} }
+func (f *fakeEngine) Params() core.ParamTable    { return gpaParams() }
+func (f *fakeEngine) Summary() [][2]string {
+	f.use()
+	return [][2]string{{"f", f.cfg.Divergence.F + " · " + f.cfg.Divergence.Formulation}, {"opt", f.cfg.Train.Optimizer}, {"solver", f.cfg.Flow.Solver}}
+}
+
+func (f *fakeEngine) DecodedTo(dst []float32) {
+	f.use()
+	if f.decode == nil {
+		copy(dst, f.y)
+		return
+	}
+	f.busy.Store(true) // like Advance: the UI must not call in meanwhile
+	defer f.busy.Store(false)
+	f.decodes++
+	f.decode(dst)
+}
+
+// gpaParams is GPA's parameter table.
+func gpaParams() core.ParamTable {
+	info, err := core.LookupMethod("gpa")
+	if err != nil {
+		panic(err)
+	}
+	return info.Params
+}
+
+func (f *fakeEngine) Set(name string, v float64) error {
+	f.use()
+	p, ok := gpaParams().Lookup(name)
+	if !ok {
+		return fmt.Errorf("fake: no parameter %q", name)
+	}
+	if err := p.Check(v); err != nil {
+		return fmt.Errorf("fake: %w", err)
+	}
+	old := p.Get(&f.cfg)
+	switch p.Key {
+	case "lipschitz":
 		f.cfg.Discriminator.Lipschitz = core.Lipschitz(v)
-	case core.ParamDt:
+	case "dt":
 		f.cfg.Flow.Dt = v
-	case core.ParamLR:
+	case "lr":
 		f.cfg.Train.LR = v
-	case core.ParamInnerSteps:
+	case "inner_steps":
 		f.cfg.Train.InnerSteps = int(v)
 	}
-	f.events = append(f.events, core.Event{Step: f.step, Param: p.String(), Old: old, New: v})
+	f.events = append(f.events, core.Event{Step: f.step, Param: p.Key, Old: old, New: v})
 	return nil
 }
 
-func (f *fakeEngine) Advance(k int) (core.Metrics, error) {
+func (f *fakeEngine) Advance(k int) (core.Record, error) {
 	f.use()
 	f.busy.Store(true)
 	defer f.busy.Store(false)
@@ -100,10 +165,10 @@ func (f *fakeEngine) Advance(k int) (core.Metrics, error) {
 		<-f.gate
 	}
 	f.calls = append(f.calls, k)
-	var mt core.Metrics
+	var r core.Record
 	for range k {
 		if f.step+1 == f.divergeAt {
-			return mt, fmt.Errorf("step %d: %w", f.step+1, core.ErrDiverged)
+			return r, fmt.Errorf("step %d: %w", f.step+1, core.ErrDiverged)
 		}
 		for i := range f.m {
 			j := i % f.n
@@ -113,16 +178,27 @@ func (f *fakeEngine) Advance(k int) (core.Metrics, error) {
 		}
 		f.step++
 		s := float64(f.step)
-		mt = core.Metrics{Step: f.step, Divergence: 2 / s, KineticEnergy: 1 / (s * s), MaxSpeed: min(1, 3/s),
-			MeanSpeed: 1 / s, MMD2: 0.5 / s, HasMMD: f.step%2 == 0}
-		f.hist = append(f.hist, mt)
+		row := make([]float64, len(f.infos))
+		for i := range row {
+			row[i] = math.NaN()
+		}
+		copy(row, []float64{2 / s, 1 / (s * s), min(1, 3/s), 1 / s})
+		if f.step%2 == 0 {
+			row[4] = 0.5 / s
+		}
+		if f.extra != nil {
+			f.extra(f.step, row)
+		}
+		f.hist.Rows = append(f.hist.Rows, s)
+		f.hist.Rows = append(f.hist.Rows, row...)
+		r = f.hist.At(f.hist.Len() - 1)
 	}
-	return mt, nil
+	return r, nil
 }
 
 // testConfig is a small resolved preset for the fake.
-func testConfig() core.Config {
-	var c core.Config
+func testConfig() experiments.Config {
+	var c experiments.Config
 	c.Name, c.Description = "four-well-test", "fake four wells"
 	c.Divergence.F, c.Divergence.Formulation = "kl", "dv"
 	c.Discriminator.Lipschitz = 1
@@ -141,17 +217,20 @@ type fakeDeps struct {
 
 func newFakeDeps(t testing.TB, dim int) *fakeDeps {
 	fd := &fakeDeps{dim: dim}
-	fd.loadPreset = func(name string, _ []string) (core.Config, error) {
+	fd.loadPreset = func(name string, _ []string) (experiments.Config, error) {
 		if name == "missing" {
-			return core.Config{}, errors.New("presets: no preset \"missing\"")
+			return experiments.Config{}, errors.New("presets: no preset \"missing\"")
 		}
 		c := testConfig()
 		c.Name = name
 		return c, nil
 	}
-	fd.newEngine = func(cfg core.Config, _ core.Options) (engine, error) {
-		fd.last = newFake(cfg, 40, 40, fd.dim)
+	fd.newEngine = func(cfg experiments.Config, _ experiments.Options) (engine, error) {
+		fd.last = newFake(cfg.Config, 40, 40, fd.dim)
 		return fd.last, nil
+	}
+	fd.loadSnap = func(path string, _ experiments.Options) (engine, error) {
+		return nil, fmt.Errorf("%s: not a snapshot (fake)", path)
 	}
 	fd.listPresets = func() []pickItem {
 		return []pickItem{{Name: "four-well-test", Description: "fake"}, {Name: "other", Description: "another"}}

@@ -2,13 +2,14 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
-	"github.com/gpa-tui/gpa-tui/core/genes"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 // Fake image runs: fakeImageSide×fakeImageSide grey images of three
@@ -48,7 +49,15 @@ type fakeImages struct {
 	*fakeEngine
 	labelsP, labelsT []int
 	pixT             []float32
-	decodes          int // DecodedTo calls
+}
+
+// fakeImageMetrics are the image observer's metrics (experiments'
+// imageMetrics of a conditional run with a classifier).
+var fakeImageMetrics = []core.MetricInfo{
+	{Name: "accuracy", Symbol: "accuracy", Rank: 31, Limit: 1},
+	{Name: "frechet", Symbol: "Fréchet", Scale: core.Log, Rank: 30},
+	{Name: "memorized", Symbol: "memorized", Show: core.ShowText, Rank: 70, Share: true},
+	{Name: "copies", Symbol: "copies", Show: core.ShowText, Rank: 71, Share: true},
 }
 
 func newFakeImages(cfg core.Config, m, n, d int) *fakeImages {
@@ -61,27 +70,38 @@ func newFakeImages(cfg core.Config, m, n, d int) *fakeImages {
 		f.labelsT = append(f.labelsT, k)
 		f.pixT = append(f.pixT, fakePattern(k)...)
 	}
+	f.prob.Images = &core.Images{H: fakeImageSide, W: fakeImageSide, C: 1, Classes: fakeClasses, Labels: f.labelsP, TargetLabels: f.labelsT}
+	f.prob.DataX, f.prob.DataD = f.pixT, fakeImageSide*fakeImageSide
+	f.prob.Decoder = fakeDecoder{d}
+	// A stand-in for the targets' PCA: the sum and difference of x0 and x1.
+	f.prob.Projection = &core.Projection{Name: "PCA 1 vs 2 of targets", To2D: func(dst, src []float32, rows int) {
+		for i := range rows {
+			dst[2*i] = src[i*d] + src[i*d+1]
+			dst[2*i+1] = src[i*d] - src[i*d+1]
+		}
+	}}
+	f.setMetrics(append(slices.Clone(fakeMetrics), fakeImageMetrics...))
+	// Image metrics every 5 steps.
+	f.extra = func(step int, row []float64) {
+		if step%5 == 0 {
+			s := float64(step)
+			copy(row[5:], []float64{min(0.1*s, 1), 100 / s, 0.25, 0.05})
+		}
+	}
+	f.decode = f.draw
 	return f
 }
 
-func (f *fakeImages) ImageShape() (h, w, c int, ok bool) {
-	f.use()
-	return fakeImageSide, fakeImageSide, 1, true
-}
+// fakeDecoder says the fake's particles are codes of 14×14 images.
+type fakeDecoder struct{ k int }
 
-func (f *fakeImages) PixelTargets() []float32 { f.use(); return f.pixT }
+func (fakeDecoder) DecodeTo(dst, z []float32, rows int) { panic("fake: use fakeEngine.DecodedTo") }
+func (d fakeDecoder) Dims() (int, int)                  { return fakeImageSide * fakeImageSide, d.k }
+func (fakeDecoder) Lipschitz() float64                  { return 1 }
 
-func (f *fakeImages) Labels() (particles, targets []int) { f.use(); return f.labelsP, f.labelsT }
-
-func (f *fakeImages) ClassNames() []string { f.use(); return fakeClasses }
-
-// DecodedTo draws particle i as its class pattern at brightness
+// draw draws particle i as its class pattern at brightness
 // 1 − |yᵢ − x_{i mod n}|/8 (clipped to [0.1, 1]).
-func (f *fakeImages) DecodedTo(dst []float32) {
-	f.use()
-	f.busy.Store(true) // like Advance: the UI must not call in meanwhile
-	defer f.busy.Store(false)
-	f.decodes++
+func (f *fakeImages) draw(dst []float32) {
 	dim := fakeImageSide * fakeImageSide
 	for i := range f.m {
 		var d2 float64
@@ -98,26 +118,8 @@ func (f *fakeImages) DecodedTo(dst []float32) {
 	}
 }
 
-// Advance adds image metrics every 5 steps to the fake's.
-func (f *fakeImages) Advance(k int) (core.Metrics, error) {
-	start := len(f.hist)
-	mt, err := f.fakeEngine.Advance(k)
-	for i := start; i < len(f.hist); i++ {
-		h := &f.hist[i]
-		if h.Step%5 == 0 {
-			s := float64(h.Step)
-			h.HasImage = true
-			h.Accuracy, h.Frechet, h.Memorized, h.Copies = min(0.1*s, 1), 100/s, 0.25, 0.05
-			if h.Step == mt.Step {
-				mt = *h
-			}
-		}
-	}
-	return mt, err
-}
-
 // imageConfig is a small conditional MNIST-like preset for the fake.
-func imageConfig() core.Config {
+func imageConfig() experiments.Config {
 	c := testConfig()
 	c.Name, c.Description = "fake-images", "fake conditional images"
 	c.Target.Kind = "mnist"
@@ -127,32 +129,38 @@ func imageConfig() core.Config {
 	return c
 }
 
-// fakeGenes is a fake batch-merging problem with fixed scores and labels
-// confounded with the sets.
-type fakeGenes struct {
+// fakeTable is a fake batch-merging comparison with fixed scores and
+// labels confounded with the sets.
+type fakeTable struct {
 	calls int
 	last  []float32
 }
 
-func (g *fakeGenes) Compare(z []float32) ([]genes.Comparison, error) {
+func (g *fakeTable) Title() string { return "gene space" }
+
+func (g *fakeTable) Compute(z []float32) (core.TableData, error) {
 	g.calls++
 	g.last = append(g.last[:0], z...)
-	row := func(method string, mmd, sb, sl, il, moved float64) genes.Comparison {
-		s := genes.Scores{MMD2: mmd, SilBatch: sb, SilLabel: sl, ILISI: il, Moved: moved}
-		return genes.Comparison{Method: method, Latent: s, Gene: s}
+	row := func(method, short string, mmd, sb, sl, il, moved float64) core.TableRow {
+		return core.TableRow{Label: method, Short: short, Values: []float64{mmd, sb, sl, il, moved},
+			Reference: method == "before", Run: method == "gpa"}
 	}
-	return []genes.Comparison{
-		row(genes.MethodBefore, 0.126, 0.064, 0.232, 1.74, 0),
-		row(genes.MethodGPA, 0.067, 0.02, 0.204, 1.75, 14.2),
-		row(genes.MethodComBat, 0.0138, -0.0242, 0.203, 1.91, 25.7),
-		row(genes.MethodMeanCenter, 0.0203, -0.0164, 0.207, 1.82, 26.4),
+	return core.TableData{
+		Columns: []core.Column{
+			{Name: "MMD²↓", Short: "MMD²↓", Better: core.Lower},
+			{Name: "sil.batch↓", Short: "sil.b↓", Better: core.Lower},
+			{Name: "sil.label↑", Short: "sil.l↑", Better: core.Higher},
+			{Name: "iLISI↑", Short: "iLISI↑", Better: core.Higher},
+			{Name: "moved", Short: "moved", Better: core.Lower, Optional: true},
+		},
+		Rows: []core.TableRow{
+			row("before", "before", 0.126, 0.064, 0.232, 1.74, 0),
+			row("gpa", "GPA", 0.067, 0.02, 0.204, 1.75, 14.2),
+			row("combat", "ComBat", 0.0138, -0.0242, 0.203, 1.91, 25.7),
+			row("mean-centering", "mean-center", 0.0203, -0.0164, 0.207, 1.82, 26.4),
+		},
+		Note: "labels confounded",
 	}, nil
-}
-
-func (g *fakeGenes) Confounding() genes.Confounding {
-	return genes.CheckConfounding(
-		[]string{"source", "source", "source", "target", "target", "target"},
-		[]string{"Normal", "Cancer", "Cancer", "Biopsy", "Cancer", "Cancer"})
 }
 
 // fakeClock is the deps.now of tests: time moves only when told.
@@ -168,37 +176,35 @@ func newImageDeps(t testing.TB) (*fakeDeps, *fakeClock, func() *fakeImages) {
 	clk := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	fd.now = clk.now
 	var last *fakeImages
-	fd.newEngine = func(cfg core.Config, _ core.Options) (engine, error) {
-		last = newFakeImages(cfg, 30, 30, fd.dim)
+	fd.newEngine = func(cfg experiments.Config, _ experiments.Options) (engine, error) {
+		last = newFakeImages(cfg.Config, 30, 30, fd.dim)
 		fd.last = last.fakeEngine
 		return last, nil
 	}
-	fd.loadPreset = func(name string, _ []string) (core.Config, error) {
+	fd.loadPreset = func(name string, _ []string) (experiments.Config, error) {
 		c := imageConfig()
 		c.Name = name
 		return c, nil
-	}
-	// A stand-in for the PCA hook: the sum and difference of x0 and x1.
-	fd.pca = func(x []float32, rows, dim int) (Projector, error) {
-		return func(dst, src []float32, rows int) {
-			for i := range rows {
-				dst[2*i] = src[i*dim] + src[i*dim+1]
-				dst[2*i+1] = src[i*dim] - src[i*dim+1]
-			}
-		}, nil
 	}
 	return fd, clk, func() *fakeImages { return last }
 }
 
 // newGeneDeps wires the model to the fake engine in d = 5 with a fake
 // batch-merging problem.
-func newGeneDeps(t testing.TB) (*fakeDeps, *fakeClock, *fakeGenes) {
+func newGeneDeps(t testing.TB) (*fakeDeps, *fakeClock, *fakeTable) {
 	fd := newFakeDeps(t, 5)
 	clk := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	fd.now = clk.now
-	g := &fakeGenes{}
-	fd.genes = func(engine) geneSource { return g }
-	fd.loadPreset = func(name string, _ []string) (core.Config, error) {
+	g := &fakeTable{}
+	fd.newEngine = func(cfg experiments.Config, _ experiments.Options) (engine, error) {
+		fd.last = newFake(cfg.Config, 40, 40, fd.dim)
+		p := fd.last.prob
+		p.Tables = []core.Table{g}
+		p.Names, p.ShowInitial = [3]string{"transported", "target", "source"}, true
+		p.Notes = []string{`confounded labels: "Normal" only in source, "Biopsy" only in target; transport may map them onto other classes (Cramér's V 0.71)`}
+		return fd.last, nil
+	}
+	fd.loadPreset = func(name string, _ []string) (experiments.Config, error) {
 		c := testConfig()
 		c.Name, c.Description = name, "fake gene merge"
 		c.Flow.MetricsEvery = 5
@@ -209,7 +215,7 @@ func newGeneDeps(t testing.TB) (*fakeDeps, *fakeClock, *fakeGenes) {
 
 // startedWith loads cfg on fd at w×h and returns the model with the
 // first step command pending.
-func startedWith(t testing.TB, fd *fakeDeps, cfg core.Config, w, h int) (*model, tea.Cmd) {
+func startedWith(t testing.TB, fd *fakeDeps, cfg experiments.Config, w, h int) (*model, tea.Cmd) {
 	t.Helper()
 	m := newModel(fd.deps, loadReq{cfg: &cfg})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})

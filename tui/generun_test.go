@@ -51,16 +51,16 @@ func TestGeneRun(t *testing.T) {
 	if got, want := len(g.last), len(fd.last.y); got != want || g.last[0] != fd.last.y0[0] {
 		t.Errorf("compared %d values starting %v, want the %d initial particles", got, g.last[:1], want)
 	}
-	// Running: no comparison before geneEvery has passed…
+	// Running: no comparison before tableEvery has passed…
 	cmd = feed(m, cmd, 4)
 	if g.calls != 1 {
-		t.Errorf("%d comparisons within %v, want 1", g.calls, geneEvery)
+		t.Errorf("%d comparisons within %v, want 1", g.calls, tableEvery)
 	}
 	// …then one, with ≥ metrics_every new steps.
-	clk.advance(geneEvery)
+	clk.advance(tableEvery)
 	cmd = feed(m, cmd, 2)
 	if g.calls != 2 || m.table.step == 0 {
-		t.Errorf("%d comparisons after %v (table at step %d), want 2", g.calls, geneEvery, m.table.step)
+		t.Errorf("%d comparisons after %v (table at step %d), want 2", g.calls, tableEvery, m.table.step)
 	}
 	// A pause brings the table to the current step; the warning was
 	// replaced and is not shown again.

@@ -197,7 +197,7 @@ func TestImageColourProfiles(t *testing.T) {
 func TestLeftRows(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}, {200, 60}, {300, 100}} {
 		r := layout(sz[0], sz[1])
-		for _, k := range []runKind{kindPlain, kindImages, kindGenes} {
+		for _, k := range []runKind{kindPlain, kindImages, kindTable} {
 			for _, v := range []viewMode{viewBoth, viewImages, viewScatter} {
 				img, sc, tab := leftRows(r, k, v)
 				if img+sc+tab != r.PlotH || img < 0 || sc < 0 || tab < 0 {
@@ -206,7 +206,7 @@ func TestLeftRows(t *testing.T) {
 				if sc > 0 && sc < minScatterH {
 					t.Errorf("%v kind %d view %d: scatter of %d rows", sz, k, v, sc)
 				}
-				if (img > 0 && k != kindImages) || (tab > 0 && k != kindGenes) {
+				if (img > 0 && k != kindImages) || (tab > 0 && k != kindTable) {
 					t.Errorf("%v kind %d view %d: images %d, table %d", sz, k, v, img, tab)
 				}
 			}

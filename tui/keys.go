@@ -1,15 +1,16 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/gpa-tui/gpa-tui/core"
+)
 
 // keyMap is every key binding of the workbench. Keys are matched only with
 // key.Matches.
 type keyMap struct {
 	Pause, Step                 key.Binding
-	LipUp, LipDown              key.Binding
-	DtUp, DtDown                key.Binding
-	LRUp, LRDown                key.Binding
-	InnerUp, InnerDown          key.Binding
+	Params                      []paramKey // from the run's parameter table
 	Presets, Restart, Save      key.Binding
 	Projection, AxisX, AxisY    key.Binding
 	Initial, Freeze, View       key.Binding
@@ -18,21 +19,45 @@ type keyMap struct {
 	PickCancel                  key.Binding
 }
 
-// defaultKeys is the key map of the issue: space, n, L/l, T/t, p, r, s, v,
-// i, q; D/d for the learning rate δ (the paper's symbol, Algorithm 1) and
-// +/- for T_NN.
+// paramKey raises and lowers one parameter (core.Param.Up, Down).
+type paramKey struct {
+	p        *core.Param
+	Up, Down key.Binding
+}
+
+// keyAliases are keys that act like another: "=" and "_" are "+" and "-"
+// without the shift key.
+var keyAliases = map[string][]string{"+": {"+", "="}, "-": {"-", "_"}}
+
+// setParams binds the keys of a run's parameters: GPA's L/l, T/t (Δt), D/d
+// (the learning rate δ, Algorithm 1) and +/- (T_NN).
+func (k *keyMap) setParams(t core.ParamTable) {
+	k.Params = k.Params[:0]
+	for i := range t {
+		p := &t[i]
+		if p.Up == "" || p.Down == "" {
+			continue
+		}
+		keys := func(s string) []string {
+			if a, ok := keyAliases[s]; ok {
+				return a
+			}
+			return []string{s}
+		}
+		k.Params = append(k.Params, paramKey{
+			p:    p,
+			Up:   key.NewBinding(key.WithKeys(keys(p.Up)...), key.WithHelp(p.Up+"/"+p.Down, p.Symbol+" ±")),
+			Down: key.NewBinding(key.WithKeys(keys(p.Down)...), key.WithHelp(p.Down, "lower "+p.Symbol)),
+		})
+	}
+}
+
+// defaultKeys is the key map of the issue: space, n, p, r, s, v, i, q; the
+// parameters' keys come with each run (setParams).
 func defaultKeys() keyMap {
 	return keyMap{
 		Pause:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "run/pause")),
 		Step:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "step")),
-		LipUp:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L/l", "L ±")),
-		LipDown:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "lower L")),
-		DtUp:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T/t", "Δt ±")),
-		DtDown:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "lower Δt")),
-		LRUp:       key.NewBinding(key.WithKeys("D"), key.WithHelp("D/d", "lr δ ±")),
-		LRDown:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "lower lr δ")),
-		InnerUp:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "T_NN ±")),
-		InnerDown:  key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "lower T_NN")),
 		Presets:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "presets")),
 		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
@@ -51,9 +76,14 @@ func defaultKeys() keyMap {
 	}
 }
 
-// ShortHelp is the one-line help that is always visible.
+// ShortHelp is the one-line help that is always visible: the flow keys,
+// the first two parameters' keys, then save, help, quit and presets.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Pause, k.Step, k.LipUp, k.DtUp, k.Save, k.Help, k.Quit, k.Presets}
+	b := []key.Binding{k.Pause, k.Step}
+	for _, pk := range k.Params[:min(2, len(k.Params))] {
+		b = append(b, pk.Up)
+	}
+	return append(b, k.Save, k.Help, k.Quit, k.Presets)
 }
 
 // FullHelp is the help shown by "?", one column per group.
@@ -64,14 +94,18 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Pause, up(k.Step, "n", "one step (paused)"), k.Restart, k.Presets, k.Save, k.Quit},
-		{
-			up(k.LipUp, "L", "raise L"), k.LipDown,
-			up(k.DtUp, "T", "raise Δt"), k.DtDown,
-			up(k.LRUp, "D", "raise lr δ"), k.LRDown,
-			up(k.InnerUp, "+", "raise T_NN"), k.InnerDown,
-		},
+		k.paramHelp(up),
 		{k.Projection, up(k.AxisX, "x", "next x coord"), k.AxisY, k.Initial, k.Freeze, up(k.View, "g", "scatter/images/table"), up(k.Help, "?", "close help")},
 	}
+}
+
+// paramHelp lists the parameters' keys for the full help.
+func (k keyMap) paramHelp(up func(key.Binding, string, string) key.Binding) []key.Binding {
+	var b []key.Binding
+	for _, pk := range k.Params {
+		b = append(b, up(pk.Up, pk.p.Up, "raise "+pk.p.Symbol), pk.Down)
+	}
+	return b
 }
 
 // pickerHelp is the short help while the preset picker is open.

@@ -73,7 +73,7 @@ type runKind int
 const (
 	kindPlain  runKind = iota
 	kindImages         // image runs: the image grid
-	kindGenes          // batch-merging runs: the comparison table
+	kindTable          // batch-merging runs: the comparison table
 )
 
 // viewMode is what the left area shows; g cycles it.
@@ -105,9 +105,9 @@ func (v viewMode) effective(k runKind, r regions) viewMode {
 		return viewScatter
 	case k == kindImages && v == viewBoth && !r.roomy():
 		return viewImages
-	case k == kindGenes && v == viewImages:
+	case k == kindTable && v == viewImages:
 		return viewBoth
-	case k == kindGenes && v == viewBoth && r.PlotH-geneTableRows < minScatterH:
+	case k == kindTable && v == viewBoth && r.PlotH-tableRows < minScatterH:
 		return viewScatter
 	}
 	return v
@@ -128,7 +128,7 @@ func (v viewMode) next(k runKind, r regions) viewMode {
 			return viewBoth
 		}
 		return viewImages
-	case kindGenes:
+	case kindTable:
 		if v == viewScatter {
 			return viewBoth
 		}
@@ -144,8 +144,8 @@ func leftRows(r regions, k runKind, v viewMode) (images, scatter, table int) {
 	case viewImages:
 		return r.PlotH, 0, 0
 	case viewBoth:
-		if k == kindGenes {
-			return 0, r.PlotH - geneTableRows, geneTableRows
+		if k == kindTable {
+			return 0, r.PlotH - tableRows, tableRows
 		}
 		images = r.PlotH / 2
 		return images, r.PlotH - images, 0

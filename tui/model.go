@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 // statusKind colours the status line.
@@ -20,8 +21,10 @@ const (
 	statusErr
 )
 
-// model is the one root model of the workbench. It routes messages; the
-// engine runs only in the command built by kick, at most one at a time.
+// model is the one root model of the workbench. It routes messages
+// (Update) and joins cached strings (View); its state is grouped by owner:
+// the engine scheduler (scheduler.go), what was read from the engine
+// (rundata.go) and the screen (panels and lines, refresh.go).
 type model struct {
 	d    deps
 	keys keyMap
@@ -32,8 +35,14 @@ type model struct {
 	reg     regions
 	profile colorprofile.Profile
 
-	// Engine state. eng is touched only by Update while inflight is false,
-	// or by the one command in flight.
+	sched
+	runData
+	screenState
+}
+
+// sched is the engine command state. eng is touched only by Update while
+// inflight is false, or by the one command in flight.
+type sched struct {
 	eng      engine
 	gen      int // bumped for every new engine; stale step messages are dropped
 	inflight bool
@@ -47,40 +56,60 @@ type model struct {
 
 	pendingLoad *loadReq
 	pendingSave bool
-	pending     [4]pendingSet // by core.Param
+	pending     []pendingSet // parameter changes waiting for the engine
+}
 
-	// What was last read from the engine (valid while eng != nil).
-	base             core.Config // "r" restarts from this
-	cfg              core.Config
-	step             int
-	lenScale         float64
-	hist             []core.Metrics
-	series           [sparkCount][]float64
-	events           []core.Event
-	proj             projection
-	needProj         bool // the projection changed while a step was in flight
-	tgt2, ini2, par2 []float32
-	kind             runKind
-	view             viewMode
-	sparkDefs        [sparkCount]sparkDef
-	loadWarn         string // a preparation warning of the load in flight
-	lastImg          core.Metrics
-	hasLastImg       bool // lastImg holds the latest image metrics
+// pendingSet is a parameter change waiting for the engine to be idle.
+type pendingSet struct {
+	p *core.Param
+	v float64
+}
+
+// runData is what was last read from the engine (valid while eng != nil).
+type runData struct {
+	base      experiments.Config // "r" restarts from this
+	cfg       core.Config
+	paramTab  core.ParamTable
+	kindName  string      // the method
+	summary   [][2]string // its fixed settings (label, value)
+	step      int
+	lenScale  float64
+	histLen   int // history rows read
+	series    [sparkCount][]float64
+	sparkDefs []sparkDef
+	textDefs  []sparkDef
+	textVals  []float64 // latest value of each text metric (NaN: none yet)
+	limitCol  *sparkDef // the metric checked against a parameter, or nil
+	limitVal  float64   // latest value of the limit-checked metric
+	haveLimit bool
+	events    []core.Event
+	notes     []string
+	proj      projection
+	needProj  bool // the projection changed while a step was in flight
+	tgt2      []float32
+	ini2      []float32
+	par2      []float32
+	kind      runKind
+	loadWarn  string // a preparation warning of the load in flight
 
 	// Image runs: the data copied by the engine command, the buffer the
 	// next copy goes into, and when it was asked for.
 	img      *imageData
 	imgSpare []float32
 	imgAt    time.Time
-	// Batch-merging runs: the problem (used only by the engine command)
-	// and when the comparison was last asked for.
-	geneSrc geneSource
-	cmpAt   time.Time
+	// A problem's table (used only by the engine command) and when it
+	// was last asked for.
+	tableSrc core.Table
+	tableAt  time.Time
+}
 
-	// Panels and cached strings; View only joins these.
+// screenState is the layout state, the panels and the cached strings; View
+// only joins these.
+type screenState struct {
+	view       viewMode
 	plot       plotPanel
 	images     imagePanel
-	table      geneTable
+	table      tablePanel
 	params     paramPanel
 	sparks     [sparkCount]spark
 	picker     picker
@@ -92,12 +121,6 @@ type model struct {
 	statusKind                                            statusKind
 }
 
-// pendingSet is a parameter change waiting for the engine to be idle.
-type pendingSet struct {
-	v  float64
-	ok bool
-}
-
 // newModel builds the model; first says what to load at start.
 func newModel(d deps, first loadReq) *model {
 	m := &model{
@@ -106,11 +129,10 @@ func newModel(d deps, first loadReq) *model {
 		st:      newStyles(colorprofile.TrueColor),
 		profile: colorprofile.TrueColor,
 		help:    help.New(),
-		chunk:   1,
 	}
+	m.chunk = 1
 	m.help.Styles = m.st.Help
 	m.pendingLoad = &first
-	m.setSparks(plainSparks)
 	m.images.setProfile(m.profile)
 	m.setStatus(statusInfo, "loading "+first.String()+"…")
 	return m

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
 func TestStartRunsAndRearms(t *testing.T) {
@@ -26,8 +27,8 @@ func TestStartRunsAndRearms(t *testing.T) {
 	if got, want := fd.last.calls, []int{1, 2, 4, 8}; !equalInts(got, want) {
 		t.Errorf("Advance calls %v, want %v", got, want)
 	}
-	if m.step != 15 || len(m.hist) != 15 || len(m.series[2]) != 7 {
-		t.Errorf("step %d, %d metrics, %d MMD values; want 15, 15, 7", m.step, len(m.hist), len(m.series[2]))
+	if m.step != 15 || m.histLen != 15 || len(m.series[2]) != 7 {
+		t.Errorf("step %d, %d metrics, %d MMD values; want 15, 15, 7", m.step, m.histLen, len(m.series[2]))
 	}
 	if !m.inflight || cmd == nil {
 		t.Errorf("no step re-armed while running")
@@ -326,14 +327,16 @@ func TestRestartAndPicker(t *testing.T) {
 
 func TestProjectionCycle(t *testing.T) {
 	fd := newFakeDeps(t, 3)
-	// A stand-in for the PCA hook: the sum and difference of x0 and x1.
-	fd.pca = func(x []float32, rows, dim int) (Projector, error) {
-		return func(dst, src []float32, rows int) {
+	fd.newEngine = func(cfg experiments.Config, _ experiments.Options) (engine, error) {
+		fd.last = newFake(cfg.Config, 40, 40, fd.dim)
+		// A stand-in for the targets' PCA: the sum and difference of x0 and x1.
+		fd.last.prob.Projection = &core.Projection{Name: "PCA 1 vs 2 of targets", To2D: func(dst, src []float32, rows int) {
 			for i := range rows {
-				dst[2*i] = src[i*dim] + src[i*dim+1]
-				dst[2*i+1] = src[i*dim] - src[i*dim+1]
+				dst[2*i] = src[i*3] + src[i*3+1]
+				dst[2*i+1] = src[i*3] - src[i*3+1]
 			}
-		}, nil
+		}}
+		return fd.last, nil
 	}
 	m, cmd := started(t, fd, 80, 24)
 	press(m, "space") // pause, so that the keys below find the engine idle

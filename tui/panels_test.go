@@ -144,8 +144,10 @@ func TestSpark(t *testing.T) {
 
 func TestParamPanelWarnings(t *testing.T) {
 	st := newStyles(colorprofile.TrueColor)
-	base := paramInfo{Preset: "p", F: "kl", L: 1, Dt: 1, LR: 0.005, Optimizer: "sgd", Solver: "euler",
-		InnerSteps: 5, M: 200, N: 200, Dim: 2, Step: 3, MaxSpeed: 0.9, HasSpeed: true, LengthScale: 2.9}
+	base := paramInfo{Preset: "p", Kind: "gpa", Summary: []string{"kl · dv", "sgd", "euler"},
+		Params: []paramValue{{"L", 1, false}, {"Δt", 1, false}, {"δ", 0.005, false}, {"T_NN", 5, false}},
+		M:      200, N: 200, Dim: 2, Step: 3, L: 1, Dt: 1, HasCFL: true, LengthScale: 2.9,
+		Limit: &limitInfo{Symbol: "|v|max", LimitSymbol: "L", Value: 0.9, Limit: 1, Have: true}}
 	for _, tc := range []struct {
 		name      string
 		edit      func(*paramInfo)
@@ -153,9 +155,11 @@ func TestParamPanelWarnings(t *testing.T) {
 	}{
 		{"ok", func(*paramInfo) {}, []string{"0.9 ≤ L ok", "0.345 (ℓ 2.9)"}, []string{"large", "> L"}},
 		{"cfl", func(p *paramInfo) { p.L = 10 }, []string{"3.45 large!"}, nil},
-		{"speed", func(p *paramInfo) { p.MaxSpeed = 1.5 }, []string{"1.5 > L!"}, nil},
-		{"pending", func(p *paramInfo) { p.L, p.PendingL = 2, true }, []string{"L      2*"}, nil},
-		{"inf", func(p *paramInfo) { p.L = math.Inf(1) }, []string{"(L = ∞)", "∞ large!"}, nil},
+		{"speed", func(p *paramInfo) { p.Limit = &limitInfo{"|v|max", "L", 1.5, 1, true} }, []string{"1.5 > L!"}, nil},
+		{"pending", func(p *paramInfo) {
+			p.Params = append([]paramValue{{"L", 2, true}}, p.Params[1:]...)
+		}, []string{"L      2*"}, nil},
+		{"inf", func(p *paramInfo) { p.L, p.Limit = math.Inf(1), &limitInfo{"|v|max", "L", 0.9, math.Inf(1), true} }, []string{"(L = ∞)", "∞ large!"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := base

@@ -22,24 +22,38 @@ const cflWarn = 1.0
 const speedSlack = 1e-3
 
 // paramInfo is what the parameter panel shows; the model fills it from the
-// Sim's Config and latest Metrics, with pending changes applied.
+// engine's configuration, parameter table and latest metrics, with pending
+// changes applied.
 type paramInfo struct {
-	Preset         string
-	F, Formulation string
-	L, Dt, LR      float64
-	Optimizer      string
-	Solver         string
-	InnerSteps     int
-	M, N, Dim      int
-	Step, Steps    int     // completed steps, planned steps (0: open-ended)
-	StepsPerSec    float64 // 0 when unknown
-	MaxSpeed       float64
-	HasSpeed       bool
-	LengthScale    float64
+	Preset      string
+	Kind        string   // the method ("gpa")
+	Summary     []string // its fixed settings ("kl · dv", "sgd", "euler")
+	Params      []paramValue
+	M, N, Dim   int
+	Step, Steps int     // completed steps, planned steps (0: open-ended)
+	StepsPerSec float64 // 0 when unknown
 
-	// Pending marks values changed by a key but not yet applied to the Sim
-	// (a step is in flight); they are shown with a trailing "*".
-	PendingL, PendingDt, PendingLR, PendingInner bool
+	// Limit compares a metric with the parameter that bounds it (max |∇φ|
+	// against L, Remark 4.1(c)); nil when the method has none.
+	Limit *limitInfo
+	// CFL is the displacement bound L·Δt against the target's length
+	// scale ℓ when the method has both parameters (else ok = false).
+	L, Dt, LengthScale float64
+	HasCFL             bool
+}
+
+// paramValue is one row of the parameter table.
+type paramValue struct {
+	Symbol  string
+	Value   float64
+	Pending bool // changed by a key, not yet applied (shown with "*")
+}
+
+// limitInfo is a metric and its limit.
+type limitInfo struct {
+	Symbol, LimitSymbol string  // "|v|max", "L"
+	Value, Limit        float64 // the latest value and the limit
+	Have                bool    // a value was measured
 }
 
 // paramPanel renders paramInfo as paramRows lines of width w.
@@ -64,12 +78,6 @@ func (p *paramPanel) set(info paramInfo, st *Styles) {
 // redraw renders the cached lines.
 func (p *paramPanel) redraw(st *Styles) {
 	in := p.info
-	pend := func(v string, pending bool) string {
-		if pending {
-			return st.Warn.Render(v + "*")
-		}
-		return st.Value.Render(v)
-	}
 	sep := st.Muted.Render(" · ")
 	steps := strconv.Itoa(in.Step)
 	if in.Steps > 0 {
@@ -79,22 +87,33 @@ func (p *paramPanel) redraw(st *Styles) {
 	if in.StepsPerSec > 0 {
 		rate = st.Value.Render(fmtNum(in.StepsPerSec)) + st.Muted.Render(" steps/s")
 	}
-	f := st.Value.Render(in.F)
-	if in.Formulation != "" {
-		f += sep + st.Muted.Render(in.Formulation)
+	var summary []string
+	for _, v := range in.Summary {
+		summary = append(summary, st.Value.Render(v))
 	}
 	lines := [][2]string{
 		{"preset", st.Value.Render(in.Preset)},
-		{"f", f},
-		{"L", pend(fmtNum(in.L), in.PendingL)},
-		{"Δt", pend(fmtNum(in.Dt), in.PendingDt) + sep + st.Muted.Render(in.Solver)},
-		{"opt", st.Value.Render(in.Optimizer) + sep + st.Label.Render("δ ") + pend(fmtNum(in.LR), in.PendingLR)},
-		{"T_NN", pend(strconv.Itoa(in.InnerSteps), in.PendingInner)},
-		{"M·N·d", st.Value.Render(fmt.Sprintf("%d·%d·%d", in.M, in.N, in.Dim))},
-		{"step", st.Value.Render(steps)},
-		{"rate", rate},
-		{"|v|max", p.speedCheck(st)},
-		{"L·Δt/ℓ", p.cflCheck(st)},
+		{in.Kind, strings.Join(summary, sep)},
+	}
+	for _, pv := range in.Params {
+		v := fmtNum(pv.Value)
+		if pv.Pending {
+			v = st.Warn.Render(v + "*")
+		} else {
+			v = st.Value.Render(v)
+		}
+		lines = append(lines, [2]string{pv.Symbol, v})
+	}
+	lines = append(lines,
+		[2]string{"M·N·d", st.Value.Render(fmt.Sprintf("%d·%d·%d", in.M, in.N, in.Dim))},
+		[2]string{"step", st.Value.Render(steps)},
+		[2]string{"rate", rate},
+	)
+	if in.Limit != nil {
+		lines = append(lines, [2]string{in.Limit.Symbol, p.limitCheck(st)})
+	}
+	if in.HasCFL {
+		lines = append(lines, [2]string{"L·Δt/ℓ", p.cflCheck(st)})
 	}
 	var b strings.Builder
 	for i, l := range lines {
@@ -104,24 +123,24 @@ func (p *paramPanel) redraw(st *Styles) {
 		line := st.Label.Render(fmt.Sprintf("%-7s", l[0])) + l[1]
 		b.WriteString(padRight(ansi.Truncate(line, p.w, "…"), p.w))
 	}
-	p.cache = b.String()
+	p.cache = fitBlock(b.String(), p.w, paramRows)
 }
 
-// speedCheck shows the largest particle speed against the speed limit L
-// (Remark 4.1(c): |∇φ| ≤ L for φ ∈ Γ_L).
-func (p *paramPanel) speedCheck(st *Styles) string {
-	in := p.info
-	if !in.HasSpeed {
+// limitCheck shows a metric against its limit: the largest particle
+// speed against the speed limit L (Remark 4.1(c): |∇φ| ≤ L for φ ∈ Γ_L).
+func (p *paramPanel) limitCheck(st *Styles) string {
+	l := p.info.Limit
+	if !l.Have {
 		return st.Muted.Render("–")
 	}
-	v := fmtNum(in.MaxSpeed)
+	v := fmtNum(l.Value)
 	switch {
-	case math.IsInf(in.L, 1):
-		return st.Value.Render(v) + st.Muted.Render(" (L = ∞)")
-	case in.MaxSpeed <= in.L*(1+speedSlack):
-		return st.Value.Render(v) + st.Muted.Render(" ≤ L ") + st.OK.Render("ok")
+	case math.IsInf(l.Limit, 1):
+		return st.Value.Render(v) + st.Muted.Render(" ("+l.LimitSymbol+" = ∞)")
+	case l.Value <= l.Limit*(1+speedSlack):
+		return st.Value.Render(v) + st.Muted.Render(" ≤ "+l.LimitSymbol+" ") + st.OK.Render("ok")
 	default:
-		return st.Bad.Render(v + " > L!")
+		return st.Bad.Render(v + " > " + l.LimitSymbol + "!")
 	}
 }
 

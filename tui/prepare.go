@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 )
 
-// prepText describes training progress (core.Options.Progress) for the
+// prepText describes training progress (experiments.Options.Progress) for the
 // status line and the terminal.
 func prepText(what string, epoch, epochs int) string {
 	return fmt.Sprintf("training %s (once; cached for next time): epoch %d/%d", what, epoch, epochs)
@@ -41,7 +41,7 @@ func (p *lineProgress) say(s string, note bool) {
 	p.open, p.note = true, note
 }
 
-// progress is core.Options.Progress: the last epoch ends the line.
+// progress is experiments.Options.Progress: the last epoch ends the line.
 func (p *lineProgress) progress(what string, epoch, epochs int) {
 	p.say("gpa-tui: "+prepText(what, epoch, epochs), false)
 	if epoch >= epochs {
@@ -49,7 +49,7 @@ func (p *lineProgress) progress(what string, epoch, epochs int) {
 	}
 }
 
-// warn is core.Options.Warn.
+// warn is experiments.Options.Warn.
 func (p *lineProgress) warn(err error) {
 	p.endLine()
 	p.mu.Lock()
@@ -90,7 +90,7 @@ func (p *lineProgress) done() {
 // does not parse.
 func prebuild(d deps, req loadReq, w io.Writer) (loadReq, error) {
 	p := &lineProgress{w: w}
-	opts := core.Options{Progress: p.progress, Warn: p.warn}
+	opts := experiments.Options{Progress: p.progress, Warn: p.warn}
 	name := req.String()
 	timer := time.AfterFunc(prepNoteAfter, func() { p.say("gpa-tui: preparing "+name+"…", true) })
 	var (
@@ -99,10 +99,6 @@ func prebuild(d deps, req loadReq, w io.Writer) (loadReq, error) {
 	)
 	switch {
 	case req.snapshot != "":
-		if d.loadSnap == nil {
-			err = fmt.Errorf("tui: --resume: snapshots cannot be loaded in this build")
-			break
-		}
 		e, err = d.loadSnap(req.snapshot, opts)
 	case req.cfg != nil:
 		e, err = d.newEngine(*req.cfg, opts)

@@ -1,24 +1,28 @@
 package tui
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gpa-tui/gpa-tui/core"
+)
 
 // projMode is how points of dimension d > 2 are shown in the plane.
 type projMode int
 
 const (
 	projFirst  projMode = iota // coordinates 0 and 1
-	projPCA                    // the first two principal axes of the targets (Options.PCA)
+	projPCA                    // the problem's own view (core.Problem.Projection), e.g. the targets' PCA
 	projChoose                 // coordinates picked with x and y
 )
 
 // projection maps d-dimensional rows to the plane for the scatter. It
 // selects coordinates itself and leaves any arithmetic (PCA) to the
-// Projector it was given, computed outside the TUI.
+// problem's projection, computed outside the TUI.
 type projection struct {
 	mode   projMode
 	dim    int
-	ax, ay int       // coordinates in projChoose mode
-	pca    Projector // nil: no PCA view
+	ax, ay int              // coordinates in projChoose mode
+	pca    *core.Projection // nil: no such view
 }
 
 // caption names the projection for the plot legend.
@@ -27,7 +31,7 @@ func (p projection) caption() string {
 	case p.dim == 1:
 		return "x0"
 	case p.mode == projPCA:
-		return "PCA 1 vs 2 of targets"
+		return p.pca.Name
 	case p.mode == projChoose:
 		return fmt.Sprintf("x%d vs x%d (x/y change)", p.ax, p.ay)
 	}
@@ -35,7 +39,7 @@ func (p projection) caption() string {
 }
 
 // next is the following mode in the cycle first → PCA → choose → first,
-// skipping PCA when there is no Projector and every mode for d ≤ 2.
+// skipping PCA when there is no such view and every mode for d ≤ 2.
 func (p projection) next() projection {
 	if p.dim <= 2 {
 		return p
@@ -67,7 +71,7 @@ func (p projection) to2D(dst, src []float32, rows int) []float32 {
 	}
 	dst = dst[:2*rows]
 	if p.mode == projPCA && p.pca != nil && p.dim > 2 {
-		p.pca(dst, src, rows)
+		p.pca.To2D(dst, src, rows)
 		return dst
 	}
 	ax, ay := 0, 1

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/presets"
 )
 
@@ -43,19 +44,11 @@ metrics_every = 0
 
 // realModel starts the model on the real engine with cfg at w×h, runs a
 // few commands and pauses.
-func realModel(t *testing.T, cfg core.Config, w, h int) (*model, *core.Sim) {
+func realModel(t *testing.T, cfg experiments.Config, w, h int) (*model, *core.Sim) {
 	t.Helper()
 	d, _, err := setup(Options{})
 	if err != nil {
 		t.Fatal(err)
-	}
-	d.pca = func(x []float32, rows, dim int) (Projector, error) {
-		// The first two coordinates: enough to check the view.
-		return func(dst, src []float32, rows int) {
-			for i := range rows {
-				dst[2*i], dst[2*i+1] = src[i*dim], src[i*dim+1]
-			}
-		}, nil
 	}
 	m := newModel(d, loadReq{cfg: &cfg})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -112,15 +105,15 @@ func TestRealGeneRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, sim := realModel(t, cfg, 100, 30)
-	if m.kind != kindGenes || m.geneSrc == nil {
+	if m.kind != kindTable || m.tableSrc == nil {
 		t.Fatalf("kind %v: want a gene run", m.kind)
 	}
 	if !m.table.have || m.table.err != nil || m.table.step != sim.StepCount() {
 		t.Fatalf("table at step %d (have %v, err %v), engine at %d", m.table.step, m.table.have, m.table.err, sim.StepCount())
 	}
 	methods := map[string]bool{}
-	for _, r := range m.table.rows {
-		methods[r.Method] = true
+	for _, r := range m.table.data.Rows {
+		methods[r.Label] = true
 	}
 	for _, w := range []string{"before", "gpa", "combat", "mean-centering"} {
 		if !methods[w] {

@@ -2,13 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/gpa-tui/gpa-tui/core"
 )
 
 // maxEventLines bounds the event log kept for display.
@@ -62,43 +61,6 @@ func (m *model) redrawAll() {
 	m.refreshOverlay()
 }
 
-// readEngine copies what the panels show out of the idle engine: the
-// projected points, the config, the new metrics and the events.
-func (m *model) readEngine() {
-	e := m.eng
-	m.cfg = e.Config()
-	m.step = e.StepCount()
-	m.lenScale = e.LengthScale()
-	if m.needProj {
-		m.tgt2 = m.proj.to2D(m.tgt2, e.Targets(), e.N())
-		m.ini2 = m.proj.to2D(m.ini2, e.Initial(), e.M())
-		m.needProj = false
-	}
-	m.par2 = m.proj.to2D(m.par2, e.Particles(), e.M())
-
-	h := e.History()
-	if len(h) < len(m.hist) { // cannot happen for one engine; be safe
-		m.hist = m.hist[:0]
-		m.hasLastImg = false
-		for i := range m.series {
-			m.series[i] = m.series[i][:0]
-		}
-	}
-	for i := range h[len(m.hist):] {
-		mt := &h[len(m.hist)+i]
-		for k, def := range m.sparkDefs {
-			if v, ok := def.value(mt); ok {
-				m.series[k] = append(m.series[k], v)
-			}
-		}
-		if mt.HasImage {
-			m.lastImg, m.hasLastImg = *mt, true
-		}
-	}
-	m.hist = append(m.hist, h[len(m.hist):]...)
-	m.events = append(m.events[:0], e.Events()...)
-}
-
 // projectionChanged re-projects now if the engine is idle, else after the
 // running step.
 func (m *model) projectionChanged() {
@@ -146,20 +108,27 @@ func (m *model) refreshTable() {
 func (m *model) info() paramInfo {
 	c := &m.cfg
 	in := paramInfo{
-		Preset: c.Name, F: c.Divergence.F, Formulation: c.Divergence.Formulation,
-		L: m.shown(core.ParamLipschitz), Dt: m.shown(core.ParamDt), LR: m.shown(core.ParamLR),
-		InnerSteps: int(m.shown(core.ParamInnerSteps)),
-		Optimizer:  c.Train.Optimizer, Solver: c.Flow.Solver,
+		Preset: c.Name, Kind: m.kindName,
 		Step: m.step, Steps: c.Flow.Steps, StepsPerSec: m.rate,
 		LengthScale: m.lenScale,
-		PendingL:    m.pending[core.ParamLipschitz].ok, PendingDt: m.pending[core.ParamDt].ok,
-		PendingLR: m.pending[core.ParamLR].ok, PendingInner: m.pending[core.ParamInnerSteps].ok,
+	}
+	for _, kv := range m.summary {
+		in.Summary = append(in.Summary, kv[1])
+	}
+	for i := range m.paramTab {
+		p := &m.paramTab[i]
+		in.Params = append(in.Params, paramValue{Symbol: p.Symbol, Value: m.shown(p), Pending: m.pendingIndex(p) >= 0})
+	}
+	if l, ok := m.paramTab.Lookup("lipschitz"); ok {
+		if dt, ok := m.paramTab.Lookup("dt"); ok {
+			in.L, in.Dt, in.HasCFL = m.shown(l), m.shown(dt), true
+		}
+	}
+	if d := m.limitDef(); d != nil {
+		in.Limit = &limitInfo{Symbol: d.info.Symbol, LimitSymbol: d.param.Symbol, Value: m.limitVal, Limit: m.shown(d.param), Have: m.haveLimit}
 	}
 	if m.eng != nil {
 		in.M, in.N, in.Dim = len(m.par2)/2, len(m.tgt2)/2, m.proj.dim
-	}
-	if n := len(m.hist); n > 0 {
-		in.MaxSpeed, in.HasSpeed = m.hist[n-1].MaxSpeed, true
 	}
 	return in
 }
@@ -171,7 +140,7 @@ func (m *model) refreshSide() {
 	}
 	m.params.set(m.info(), &m.st)
 	lines := strings.Split(m.params.View(), "\n")
-	lines = append(lines, m.imageLine())
+	lines = append(lines, m.textLine())
 	for i := range m.sparks {
 		m.sparks[i].setValues(m.series[i], m.sparkLimit(i), &m.st)
 		lines = append(lines, strings.Split(m.sparks[i].View(), "\n")...)
@@ -182,22 +151,33 @@ func (m *model) refreshSide() {
 	m.side = m.st.Side.Render(fitBlock(strings.Join(lines, "\n"), m.reg.InnerW, m.reg.SideH))
 }
 
-// imageLine is the line between the parameters and the sparklines: the
-// memorization metrics of an image run (blank otherwise).
-func (m *model) imageLine() string {
-	if m.img == nil {
+// textLine is the line between the parameters and the sparklines: the
+// metrics shown as text (an image run's memorized and copies shares), blank
+// when there are none.
+func (m *model) textLine() string {
+	if len(m.textDefs) == 0 {
 		return ""
 	}
-	if !m.hasLastImg {
+	var parts []string
+	for k, d := range m.textDefs {
+		v := "–"
+		if !math.IsNaN(m.textVals[k]) {
+			v = fmtNum(m.textVals[k])
+			if d.info.Share {
+				v = fmtNum(100*m.textVals[k]) + "%"
+			}
+		}
+		parts = append(parts, m.st.Label.Render(d.info.Symbol+" ")+m.st.Value.Render(v))
+	}
+	line := strings.Join(parts, m.st.Muted.Render(" · "))
+	if math.IsNaN(m.textVals[0]) {
 		every := "every flow.metrics_every steps"
 		if k := m.cfg.Flow.MetricsEvery; k > 0 {
 			every = fmt.Sprintf("every %d steps", k)
 		}
-		return fitLine(m.st.Label.Render("memorized ")+m.st.Muted.Render("– ("+every+")"), m.reg.InnerW)
+		line = m.st.Label.Render(m.textDefs[0].info.Symbol+" ") + m.st.Muted.Render("– ("+every+")")
 	}
-	pct := func(v float64) string { return fmtNum(100*v) + "%" }
-	return fitLine(m.st.Label.Render("memorized ")+m.st.Value.Render(pct(m.lastImg.Memorized))+
-		m.st.Muted.Render(" · ")+m.st.Label.Render("copies ")+m.st.Value.Render(pct(m.lastImg.Copies)), m.reg.InnerW)
+	return fitLine(line, m.reg.InnerW)
 }
 
 // eventLines lists the latest mid-run changes in n rows.
@@ -212,19 +192,17 @@ func (m *model) eventLines(n int) []string {
 	}
 	for _, e := range ev {
 		out = append(out, m.st.Muted.Render(fmt.Sprintf("@%d ", e.Step))+
-			m.st.Value.Render(fmt.Sprintf("%s %s → %s", eventSymbol(e.Param), fmtNum(e.Old), fmtNum(e.New))))
+			m.st.Value.Render(fmt.Sprintf("%s %s → %s", m.eventSymbol(e.Param), fmtNum(e.Old), fmtNum(e.New))))
 	}
 	return out
 }
 
-// eventSymbol is the paper's symbol for a core.Event parameter name.
-func eventSymbol(name string) string {
-	for p := core.ParamLipschitz; p <= core.ParamInnerSteps; p++ {
-		if p.String() == name {
-			return paramName(p)
-		}
+// eventSymbol is the symbol of the parameter of a core.Event.
+func (m *model) eventSymbol(key string) string {
+	if p, ok := m.paramTab.Lookup(key); ok {
+		return p.Symbol
 	}
-	return name
+	return key
 }
 
 // refreshHeader renders the title line with the run state.
@@ -250,10 +228,14 @@ func (m *model) refreshHeader() {
 		parts = append(parts,
 			m.st.Value.Render(m.cfg.Name),
 			m.st.Label.Render("step ")+m.st.Value.Render(fmt.Sprint(m.step)),
-			m.st.Label.Render("f ")+m.st.Value.Render(m.cfg.Divergence.F),
-			m.st.Label.Render("L ")+m.st.Value.Render(fmtNum(m.shown(core.ParamLipschitz))),
-			m.st.Label.Render("Δt ")+m.st.Value.Render(fmtNum(m.shown(core.ParamDt))),
 		)
+		if len(m.summary) > 0 {
+			parts = append(parts, m.st.Label.Render(m.summary[0][0]+" ")+m.st.Value.Render(m.summary[0][1]))
+		}
+		for i := range m.paramTab[:min(2, len(m.paramTab))] {
+			p := &m.paramTab[i]
+			parts = append(parts, m.st.Label.Render(p.Symbol+" ")+m.st.Value.Render(fmtNum(m.shown(p))))
+		}
 	}
 	m.header = fitLine(" "+strings.Join(parts, "  "), m.w)
 }

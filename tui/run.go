@@ -8,34 +8,20 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/presets"
+	"github.com/gpa-tui/gpa-tui/snapshots"
 )
 
 // DefaultSnapshotDir is where "s" saves when Options.SnapshotDir is empty.
 const DefaultSnapshotDir = "snapshots"
 
-// Options configure the workbench. cmd/gpa-tui fills them from its flags
-// and wires the hooks, so that tui imports neither snapshots nor latent.
+// Options configure the workbench.
 type Options struct {
 	Preset      string   // embedded preset name or .toml file; "" is presets.Default
 	Sets        []string // "section.key=value" overrides of the preset
-	Resume      string   // snapshot to resume instead of a preset (needs Load)
+	Resume      string   // snapshot to resume instead of a preset
 	SnapshotDir string   // where "s" writes snapshots; "" is DefaultSnapshotDir
-
-	// Save writes a snapshot of sim to path; nil makes "s" report that
-	// saving is unavailable. It runs on the engine goroutine.
-	Save func(sim *core.Sim, path string) error
-	// Load reads a snapshot back into a Sim, for Resume.
-	Load func(path string) (*core.Sim, error)
-	// LoadWith is Load with the options that report slow preparation
-	// (core.RestoreOpts); it is used instead of Load when set.
-	LoadWith func(path string, opts core.Options) (*core.Sim, error)
-	// PCA, if set, fits the first two principal axes of the targets x
-	// (rows×dim) and returns their projection, for the "PCA" view of data
-	// with d > 2 (the TUI does no arithmetic itself). Without it the views
-	// are the first two coordinates and coordinates chosen with x and y.
-	PCA func(x []float32, rows, dim int) (Projector, error)
 }
 
 // Run opens the workbench on the terminal and returns when the user quits.
@@ -81,38 +67,19 @@ func Run(opts Options) error {
 // can be checked cheaply.
 func setup(opts Options) (deps, loadReq, error) {
 	d := deps{
-		loadPreset:  presets.Load,
-		newEngine:   func(cfg core.Config, o core.Options) (engine, error) { return core.NewOpts(cfg, o) },
+		loadPreset: presets.Load,
+		newEngine: func(cfg experiments.Config, o experiments.Options) (engine, error) {
+			return experiments.Build(cfg, o)
+		},
+		loadSnap:    loadSnapshot,
+		save:        func(e engine, path string) error { return snapshots.Save(path, e.State()) },
 		listPresets: listPresets,
 		snapshotDir: opts.SnapshotDir,
-		pca:         opts.PCA,
-		genes:       simGenes,
 	}
 	if d.snapshotDir == "" {
 		d.snapshotDir = DefaultSnapshotDir
 	}
-	if opts.Save != nil {
-		d.save = func(e engine, path string) error {
-			sim, ok := e.(*core.Sim)
-			if !ok {
-				return fmt.Errorf("tui: cannot save a %T", e)
-			}
-			return opts.Save(sim, path)
-		}
-	}
-	switch {
-	case opts.LoadWith != nil:
-		d.loadSnap = func(path string, o core.Options) (engine, error) { return opts.LoadWith(path, o) }
-	case opts.Load != nil:
-		// Without options the restore is silent: progress and cache
-		// warnings are dropped rather than printed over the screen.
-		d.loadSnap = func(path string, _ core.Options) (engine, error) { return opts.Load(path) }
-	}
-
 	if opts.Resume != "" {
-		if d.loadSnap == nil {
-			return d, loadReq{}, fmt.Errorf("tui: --resume: snapshots cannot be loaded in this build")
-		}
 		if _, err := os.Stat(opts.Resume); err != nil {
 			return d, loadReq{}, fmt.Errorf("tui: --resume: %w", err)
 		}
@@ -130,14 +97,18 @@ func setup(opts Options) (deps, loadReq, error) {
 	return d, loadReq{cfg: &cfg}, nil
 }
 
-// simGenes is the batch-merging problem of a *core.Sim, or nil.
-func simGenes(e engine) geneSource {
-	if s, ok := e.(*core.Sim); ok {
-		if g := s.Genes(); g != nil {
-			return g
-		}
+// loadSnapshot reads a snapshot and rebuilds its run, reporting slow
+// preparation (autoencoders and classifiers of image runs) through opts.
+func loadSnapshot(path string, opts experiments.Options) (engine, error) {
+	st, err := snapshots.Load(path)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	sim, err := experiments.Restore(st, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return sim, nil
 }
 
 // listPresets is the picker's list: embedded presets, then the preset

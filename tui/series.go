@@ -1,79 +1,77 @@
 package tui
 
 import (
-	"math"
+	"cmp"
+	"slices"
 
 	"github.com/gpa-tui/gpa-tui/core"
 )
 
-// sparkDef says what one sparkline shows: a value of the step metrics
-// (ok false: none at this step).
+// sparkDef says what one sparkline shows: a column of the engine's
+// history (col < 0: none) and how to scale it.
 type sparkDef struct {
-	label  string
-	log    bool
-	unit   string  // the limit's name on the label line, e.g. "L"
-	limitL bool    // the limit is the current L
-	limit  float64 // else a fixed limit if > 0 (drawn as a full bar)
-	value  func(mt *core.Metrics) (float64, bool)
+	col   int // index in the history's names
+	info  core.MetricInfo
+	param *core.Param // the parameter that is the limit (info.LimitParam), or nil
 }
 
-// plainSparks are the divergence estimate D̂ (eq. 3), the kinetic energy
-// (eq. 13) and MMD² on log scales, and the largest speed on a log scale
-// whose top is L: the flow can slow down by orders of magnitude below the
-// speed limit (Remark 4.1(c)).
-var plainSparks = [sparkCount]sparkDef{
-	{label: "D̂", value: func(mt *core.Metrics) (float64, bool) { return mt.Divergence, true }},
-	{label: "KE", log: true, value: func(mt *core.Metrics) (float64, bool) { return mt.KineticEnergy, true }},
-	{label: "MMD²", log: true, value: func(mt *core.Metrics) (float64, bool) { return mt.MMD2, mt.HasMMD }},
-	{label: "|v|max", unit: "L", limitL: true, log: true, value: func(mt *core.Metrics) (float64, bool) { return mt.MaxSpeed, true }},
-}
-
-// imageValue reads an image metric, measured every flow.metrics_every
-// steps (NaN where undefined).
-func imageValue(f func(mt *core.Metrics) float64) func(mt *core.Metrics) (float64, bool) {
-	return func(mt *core.Metrics) (float64, bool) {
-		if !mt.HasImage {
-			return 0, false
+// sparkDefs picks the sparklines of a run: the metrics declared ShowSpark,
+// by rank, at most sparkCount of them (for GPA: the divergence estimate D̂
+// of eq. (3), the kinetic energy of eq. (13), MMD² and the largest speed
+// with L as its top; image runs with a classifier put the Fréchet distance
+// and accuracy in place of the last two). The ShowText metrics are listed
+// in the text line instead. limit is the first metric bounded by a
+// parameter (max |∇φ| ≤ L), checked in the side panel.
+func sparkDefs(infos []core.MetricInfo, params core.ParamTable) (sparks, text []sparkDef, limit *sparkDef) {
+	for i, mi := range infos {
+		d := sparkDef{col: i, info: mi}
+		if mi.LimitParam != "" {
+			d.param, _ = params.Lookup(mi.LimitParam)
+			if d.param != nil && limit == nil {
+				limit = &d
+			}
 		}
-		v := f(mt)
-		return v, !math.IsNaN(v)
+		switch mi.Show {
+		case core.ShowSpark:
+			sparks = append(sparks, d)
+		case core.ShowText:
+			text = append(text, d)
+		}
 	}
+	byRank := func(a, b sparkDef) int { return cmp.Compare(a.info.Rank, b.info.Rank) }
+	slices.SortStableFunc(sparks, byRank)
+	slices.SortStableFunc(text, byRank)
+	return sparks[:min(len(sparks), sparkCount)], text, limit
 }
 
-// imageSparks are the sparklines of an image run with a classifier (core's
-// MNIST and Fashion-MNIST): D̂ and KE, then the classifier Fréchet distance
-// (log) and, for conditional runs, the accuracy (0 … 1; MMD² otherwise).
-// The largest speed stays on the parameter panel's speed check.
-func imageSparks(conditional bool) [sparkCount]sparkDef {
-	s := plainSparks
-	s[2] = sparkDef{label: "Fréchet", log: true, value: imageValue(func(mt *core.Metrics) float64 { return mt.Frechet })}
-	s[3] = plainSparks[2]
-	if conditional {
-		s[3] = sparkDef{label: "accuracy", limit: 1, value: imageValue(func(mt *core.Metrics) float64 { return mt.Accuracy })}
-	}
-	return s
-}
-
-// hasClassifier reports whether core measures the accuracy and Fréchet
-// distance of an image data set (core.classifierFor: MNIST and
-// Fashion-MNIST; CIFAR-10 has no classifier).
-func hasClassifier(kind string) bool { return kind == "mnist" || kind == "fashion-mnist" }
-
-// setSparks installs the sparkline definitions and empties the series.
-func (m *model) setSparks(defs [sparkCount]sparkDef) {
-	m.sparkDefs = defs
-	for i, d := range defs {
+// setSparks installs the sparkline definitions of a run and empties the
+// series.
+func (m *model) setSparks(infos []core.MetricInfo, params core.ParamTable) {
+	m.sparkDefs, m.textDefs, m.limitCol = sparkDefs(infos, params)
+	for i := range m.sparks {
 		w, h := m.sparks[i].w, m.sparks[i].h
-		m.sparks[i] = spark{label: d.label, log: d.log, unit: d.unit}
+		m.sparks[i] = spark{}
+		if i < len(m.sparkDefs) {
+			mi := m.sparkDefs[i].info
+			m.sparks[i] = spark{label: mi.Symbol, log: mi.Scale == core.Log}
+			if p := m.sparkDefs[i].param; p != nil {
+				m.sparks[i].unit = p.Symbol
+			}
+		}
 		m.sparks[i].SetSize(w, h)
 		m.series[i] = m.series[i][:0]
 	}
 }
 
-// sparkLimit is the limit of sparkline i.
+// sparkLimit is the limit of sparkline i: its parameter's shown value, or
+// its fixed limit.
 func (m *model) sparkLimit(i int) float64 {
-	if m.sparkDefs[i].limitL {
-		return m.shown(core.ParamLipschitz)
+	if i >= len(m.sparkDefs) {
+		return 0
 	}
-	return m.sparkDefs[i].limit
+	d := m.sparkDefs[i]
+	if d.param != nil {
+		return m.shown(d.param)
+	}
+	return d.info.Limit
 }

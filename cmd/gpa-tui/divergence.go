@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/presets"
 )
 
@@ -31,11 +32,11 @@ func cmdDivergence(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("divergence: --p and --q are required")
 	}
-	p, m, dp, err := core.ReadMatrixFile(*pFile)
+	p, m, dp, err := experiments.ReadMatrixFile(*pFile)
 	if err != nil {
 		return err
 	}
-	q, n, dq, err := core.ReadMatrixFile(*qFile)
+	q, n, dq, err := experiments.ReadMatrixFile(*qFile)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func cmdDivergence(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	div, maxGrad, err := core.Estimate(cfg, p, m, q, n, dp, *iters)
+	div, maxGrad, err := core.Estimate(cfg.Config, p, m, q, n, dp, *iters)
 	if err != nil {
 		return err
 	}

@@ -2,18 +2,22 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/presets"
 	"github.com/gpa-tui/gpa-tui/snapshots"
 )
@@ -64,7 +68,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if sim, err = core.RestoreOpts(st, prepOptions(stderr)); err != nil {
+		if sim, err = experiments.Restore(st, prepOptions(stderr)); err != nil {
 			return fmt.Errorf("%s: %w", *resume, err)
 		}
 	} else {
@@ -75,7 +79,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if sim, err = core.NewOpts(cfg, prepOptions(stderr)); err != nil {
+		if sim, err = experiments.Build(cfg, prepOptions(stderr)); err != nil {
 			return fmt.Errorf("%s: %w", cfg.Name, err)
 		}
 	}
@@ -87,7 +91,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	cfgText, err := presets.Format(sim.Config())
+	desc, err := experiments.Describe(sim.Problem(), sim.Config())
+	if err != nil {
+		return err
+	}
+	cfgText, err := presets.Format(desc)
 	if err != nil {
 		return err
 	}
@@ -106,8 +114,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
 	defer signal.Stop(sig)
 
-	geneWarnings(sim, stderr)
-	bar := newProgress(stderr, *quiet, sim.StepCount(), total)
+	for _, note := range sim.Problem().Notes {
+		fmt.Fprintf(stderr, "gpa-tui: warning: %s\n", note)
+	}
+	bar := newProgress(stderr, *quiet, sim.StepCount(), total, sim.Metrics())
 	enc := json.NewEncoder(mw)
 	for sim.StepCount() < total {
 		select {
@@ -159,13 +169,31 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := writeBound(*out, sim, *boundIters, stdout); err != nil {
 		return err
 	}
-	return writeGeneOutputs(*out, sim, stdout)
+	return writeOutputs(*out, sim, stdout)
+}
+
+// writeOutputs writes the problem's own files (a gene run's merged matrix
+// and comparison table) into dir, each atomically.
+func writeOutputs(dir string, sim *core.Sim, stdout io.Writer) error {
+	create := func(name string, write func(io.Writer) error) error {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return err
+		}
+		return writeFileAtomic(filepath.Join(dir, name), b.Bytes())
+	}
+	for _, o := range sim.Problem().Outputs {
+		if err := o.WriteFiles(create, sim.Particles(), stdout); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeBound estimates both sides of Theorem 5.1 (eq. 14) for a latent run
 // and writes them to bound.json.
 func writeBound(dir string, sim *core.Sim, iters int, stdout io.Writer) error {
-	if iters <= 0 || sim.Coder() == nil {
+	if iters <= 0 || sim.Problem().Decoder == nil {
 		return nil
 	}
 	b, err := sim.Theorem51(iters)
@@ -183,8 +211,8 @@ func writeBound(dir string, sim *core.Sim, iters int, stdout io.Writer) error {
 
 // prepOptions reports autoencoder and classifier training (first runs of
 // image presets; later runs load them from the cache) and cache warnings.
-func prepOptions(stderr io.Writer) core.Options {
-	return core.Options{
+func prepOptions(stderr io.Writer) experiments.Options {
+	return experiments.Options{
 		Progress: func(what string, epoch, epochs int) {
 			fmt.Fprintf(stderr, "\rtraining %s (cached for next time): epoch %d/%d\x1b[K", what, epoch, epochs)
 			if epoch == epochs {
@@ -204,8 +232,9 @@ func openMetrics(path string, sim *core.Sim) (*os.File, error) {
 	}
 	w := bufio.NewWriter(f)
 	enc := json.NewEncoder(w)
-	for _, mt := range sim.History() {
-		if err := enc.Encode(mt); err != nil {
+	h := sim.History()
+	for i := range h.Len() {
+		if err := enc.Encode(h.At(i)); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -244,19 +273,20 @@ type progress struct {
 	on         bool
 	start, end int
 	t0, last   time.Time
+	infos      []core.MetricInfo // the columns of the records
 }
 
-func newProgress(w io.Writer, quiet bool, start, end int) *progress {
+func newProgress(w io.Writer, quiet bool, start, end int, infos []core.MetricInfo) *progress {
 	on := false
 	if f, ok := w.(*os.File); ok && !quiet {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			on = true
 		}
 	}
-	return &progress{w: w, on: on, start: start, end: end, t0: time.Now()}
+	return &progress{w: w, on: on, start: start, end: end, t0: time.Now(), infos: infos}
 }
 
-func (p *progress) update(mt core.Metrics) {
+func (p *progress) update(mt core.Record) {
 	if !p.on || (time.Since(p.last) < 100*time.Millisecond && mt.Step != p.end) {
 		return
 	}
@@ -272,7 +302,13 @@ func (p *progress) update(mt core.Metrics) {
 		}
 	}
 	rate := float64(mt.Step-p.start) / time.Since(p.t0).Seconds()
-	fmt.Fprintf(p.w, "\r%s %d/%d  D̂ %.4g  KE %.3g  %.0f steps/s \x1b[K", string(bar), mt.Step, p.end, mt.Divergence, mt.KineticEnergy, rate)
+	var vals strings.Builder
+	for i, mi := range p.infos {
+		if v := mt.Values[i]; i < 2 && !math.IsNaN(v) {
+			fmt.Fprintf(&vals, "  %s %.4g", mi.Symbol, v)
+		}
+	}
+	fmt.Fprintf(p.w, "\r%s %d/%d%s  %.0f steps/s \x1b[K", string(bar), mt.Step, p.end, vals.String(), rate)
 }
 
 func (p *progress) done() {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/gpa-tui/gpa-tui/core"
@@ -45,16 +44,7 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 			p.Image = snapshots.ImageShape{H: sh[0], W: sh[1], C: sh[2]}
 			p.Labels = st.Labels
 		}
-		if n := len(st.History); n > 0 {
-			h := st.History[n-1]
-			p.Metrics = []snapshots.Metric{{Name: "D", Value: h.Divergence}, {Name: "KE", Value: h.KineticEnergy}}
-			for i := n - 1; i >= 0; i-- {
-				if st.History[i].HasMMD {
-					p.Metrics = append(p.Metrics, snapshots.Metric{Name: "MMD2", Value: st.History[i].MMD2})
-					break
-				}
-			}
-		}
+		p.Metrics = lastMetrics(st, []string{"divergence", "kinetic_energy", "mmd2"}, map[string]string{"divergence": "D", "kinetic_energy": "KE", "mmd2": "MMD2"})
 		if err := snapshots.ExportPNG(*png, p); err != nil {
 			return err
 		}
@@ -102,9 +92,13 @@ func cmdInspect(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		var last any
+		if r, ok := st.History.Last(); ok {
+			last = r
+		}
 		return enc.Encode(map[string]any{
 			"preset": st.Config.Name, "step": st.Step, "m": st.M, "n": st.N, "d": st.D,
-			"config": st.Config, "events": st.Events, "last_metrics": lastMetrics(st),
+			"config": st.Spec, "events": st.Events, "last_metrics": last,
 		})
 	}
 	c := st.Config
@@ -112,16 +106,32 @@ func cmdInspect(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  preset      %s — %s\n", c.Name, c.Description)
 	fmt.Fprintf(stdout, "  step        %d of %d\n", st.Step, c.Flow.Steps)
 	fmt.Fprintf(stdout, "  particles   %d × %d (float32)\n  target      %d × %d\n", st.M, st.D, st.N, st.D)
-	fmt.Fprintf(stdout, "  divergence  %s (%s), L = %v (%s), Δt = %g, %s\n", c.Divergence.F, c.Divergence.Formulation,
-		c.Discriminator.Lipschitz, c.Discriminator.Normalization, c.Flow.Dt, c.Flow.Solver)
-	fmt.Fprintf(stdout, "  φ           %v %s, %d parameters, %s lr %g, T_NN %d\n", c.Discriminator.Hidden, c.Discriminator.Activation,
-		len(st.Params), c.Train.Optimizer, c.Train.LR, c.Train.InnerSteps)
-	if mt := lastMetrics(st); mt != nil {
-		fmt.Fprintf(stdout, "  last step   D̂ %.6g, kinetic energy %.6g, max speed %.4g, mean speed %.4g", mt.Divergence, mt.KineticEnergy, mt.MaxSpeed, mt.MeanSpeed)
-		if mt.HasMMD {
-			fmt.Fprintf(stdout, ", MMD² %.4g", mt.MMD2)
+	if info, err := core.LookupMethod(c.Method.Kind); err == nil {
+		var ps []string
+		for i := range info.Params {
+			p := &info.Params[i]
+			ps = append(ps, fmt.Sprintf("%s = %s", p.Symbol, core.FormatValue(p.Get(&c))))
 		}
-		fmt.Fprintln(stdout)
+		fmt.Fprintf(stdout, "  method      %s: %s\n  parameters  %s\n", info.Kind, info.Doc, strings.Join(ps, ", "))
+		if info.Kind == "gpa" {
+			fmt.Fprintf(stdout, "  φ           %v %s, %s normalization; f = %s (%s), %s, %s\n", c.Discriminator.Hidden, c.Discriminator.Activation,
+				c.Discriminator.Normalization, c.Divergence.F, c.Divergence.Formulation, c.Train.Optimizer, c.Flow.Solver)
+		}
+	}
+	var arrays []string
+	for _, a := range st.Method.F32 {
+		arrays = append(arrays, fmt.Sprintf("%s %d", a.Name, len(a.Data)))
+	}
+	for _, a := range st.Method.F64 {
+		arrays = append(arrays, fmt.Sprintf("%s %d", a.Name, len(a.Data)))
+	}
+	fmt.Fprintf(stdout, "  state       %s\n", strings.Join(arrays, ", "))
+	if last := lastMetrics(st, st.History.Names, nil); len(last) > 0 {
+		var parts []string
+		for _, m := range last {
+			parts = append(parts, fmt.Sprintf("%s %.6g", m.Name, m.Value))
+		}
+		fmt.Fprintf(stdout, "  last values %s\n", strings.Join(parts, ", "))
 	}
 	if len(st.Events) > 0 {
 		var ev []string
@@ -133,34 +143,22 @@ func cmdInspect(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func lastMetrics(st *core.State) *core.Metrics {
-	if len(st.History) == 0 {
-		return nil
+// lastMetrics is the latest measured value of each named metric (sparse
+// ones such as MMD² from the last step that measured them), named by
+// rename where it has an entry.
+func lastMetrics(st *core.State, names []string, rename map[string]string) []snapshots.Metric {
+	var out []snapshots.Metric
+	h := &st.History
+	for _, name := range names {
+		for i := h.Len() - 1; i >= 0; i-- {
+			if v, ok := h.At(i).Get(name); ok {
+				if r, ok := rename[name]; ok {
+					name = r
+				}
+				out = append(out, snapshots.Metric{Name: name, Value: v})
+				break
+			}
+		}
 	}
-	return &st.History[len(st.History)-1]
-}
-
-// saveSim writes a snapshot of a live run (the TUI's "s" key).
-func saveSim(sim *core.Sim, path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return snapshots.Save(path, sim.State())
-}
-
-// loadSim restores a run from a snapshot.
-func loadSim(path string) (*core.Sim, error) { return loadSimWith(path, core.Options{}) }
-
-// loadSimWith restores a run, reporting slow preparation (autoencoders and
-// classifiers of image runs) through opts.
-func loadSimWith(path string, opts core.Options) (*core.Sim, error) {
-	st, err := snapshots.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	sim, err := core.RestoreOpts(st, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return sim, nil
+	return out
 }

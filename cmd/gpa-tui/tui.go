@@ -3,7 +3,6 @@ package main
 import (
 	"io"
 
-	"github.com/gpa-tui/gpa-tui/latent"
 	"github.com/gpa-tui/gpa-tui/presets"
 	"github.com/gpa-tui/gpa-tui/tui"
 )
@@ -23,17 +22,5 @@ func cmdTUI(args []string, stderr io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	return tui.Run(tui.Options{
-		Preset: *preset, Sets: sets, Resume: *resume, SnapshotDir: *dir,
-		Save: saveSim, Load: loadSim, LoadWith: loadSimWith, PCA: fitPCA,
-	})
-}
-
-// fitPCA fits the first two principal axes of x for the TUI's PCA view.
-func fitPCA(x []float32, rows, dim int) (tui.Projector, error) {
-	p, err := latent.FitPCA32(x, rows, dim, 2, true)
-	if err != nil {
-		return nil, err
-	}
-	return p.EncodeTo, nil
+	return tui.Run(tui.Options{Preset: *preset, Sets: sets, Resume: *resume, SnapshotDir: *dir})
 }

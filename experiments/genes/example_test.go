@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gpa-tui/gpa-tui/core/genes"
+	"github.com/gpa-tui/gpa-tui/experiments/genes"
 )
 
 // Example shows the batch-merging pipeline on the shipped bladder data:

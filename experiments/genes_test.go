@@ -1,15 +1,17 @@
-package core
+package experiments
 
 import (
 	"math"
 	"testing"
+
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 func geneConfig(classWise bool) Config {
 	cfg := fourWell()
 	cfg.Target, cfg.Prior = Dataset{Kind: "genes"}, Dataset{Kind: "genes"}
 	cfg.Genes = &GenesConfig{Data: "bladderbatch", Source: []string{"2"}, Target: []string{"5"}, Dim: 5, Standardize: "pooled", ClassWise: classWise}
-	cfg.Train = TrainConfig{Optimizer: "sgd", LR: 0.01, InnerSteps: 10}
+	cfg.Train = core.TrainConfig{Optimizer: "sgd", LR: 0.01, InnerSteps: 10}
 	cfg.Flow.Dt = 0.5
 	return cfg
 }
@@ -17,38 +19,42 @@ func geneConfig(classWise bool) Config {
 // TestGenesRun: a batch-merging run transports the 18 source samples of
 // batch 2 toward the 19 of batch 5 in a 5-d PCA space and lowers MMD².
 func TestGenesRun(t *testing.T) {
-	s := mustNew(t, geneConfig(false))
-	if s.M() != 18 || s.N() != 19 || s.Dim() != 5 || s.Genes() == nil {
-		t.Fatalf("M=%d N=%d d=%d", s.M(), s.N(), s.Dim())
+	s := mustBuild(t, geneConfig(false))
+	if s.M() != 18 || s.N() != 19 || s.Dim() != 5 || len(s.Problem().Tables) != 1 || len(s.Problem().Outputs) != 1 {
+		t.Fatalf("M=%d N=%d d=%d, %d tables", s.M(), s.N(), s.Dim(), len(s.Problem().Tables))
 	}
-	before := MMD2(s.Particles(), s.M(), s.Targets(), s.N(), s.Dim())
+	before := core.MMD2(s.Particles(), s.M(), s.Targets(), s.N(), s.Dim())
 	if _, err := s.Advance(300); err != nil {
 		t.Fatal(err)
 	}
-	after := MMD2(s.Particles(), s.M(), s.Targets(), s.N(), s.Dim())
+	after := core.MMD2(s.Particles(), s.M(), s.Targets(), s.N(), s.Dim())
 	if !(after < 0.5*before) {
 		t.Errorf("latent MMD² %g → %g, want at least halved", before, after)
 	}
-	r, err := Restore(s.State())
+	r, err := Restore(s.State(), Options{})
 	if err != nil {
 		t.Fatalf("restore a genes run: %v", err)
 	}
-	if r.Genes() == nil {
-		t.Error("restored genes run lost its prepared problem")
+	if len(r.Problem().Tables) != 1 {
+		t.Error("restored genes run lost its comparison table")
+	}
+	td, err := r.Problem().Tables[0].Compute(r.Particles())
+	if err != nil || len(td.Rows) < 4 || len(td.Rows[0].Values) != len(td.Columns) {
+		t.Errorf("comparison table: %+v, %v", td, err)
 	}
 }
 
 // TestGenesClassWise: with class_wise, the Normal samples of batch 2 (a
 // label absent from batch 5) do not move; the Cancer samples do.
 func TestGenesClassWise(t *testing.T) {
-	s := mustNew(t, geneConfig(true))
+	s := mustBuild(t, geneConfig(true))
 	y0 := append([]float32(nil), s.Particles()...)
 	if _, err := s.Advance(50); err != nil {
 		t.Fatal(err)
 	}
 	moved, still := 0, 0
 	p, d := s.Particles(), s.Dim()
-	for i, h := range s.prob.labelsY {
+	for i, h := range s.Problem().HeadY {
 		var dist float64
 		for k := range d {
 			dist += math.Abs(float64(p[i*d+k] - y0[i*d+k]))

@@ -1,4 +1,4 @@
-package core
+package experiments
 
 import (
 	"math"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 func TestSampleReproducible(t *testing.T) {
@@ -34,7 +36,7 @@ func TestSampleReproducible(t *testing.T) {
 			if slices.Equal(a, c) {
 				t.Error("different seeds gave the same samples")
 			}
-			if !finite32(a) {
+			if !core.AllFinite(a) {
 				t.Error("non-finite sample")
 			}
 		})

@@ -7,17 +7,17 @@ package core
 // images, so other problems and latent runs (whose flow runs on codes) are
 // a FieldError on discriminator.conv. Without convolutions it returns the
 // zero shape, which lipnet ignores.
-func convInShape(p *problem, conv []int) ([3]int, error) {
+func convInShape(p *Problem, conv []int) ([3]int, error) {
 	if len(conv) == 0 {
 		return [3]int{}, nil
 	}
-	ip := p.img
-	if ip == nil || ip.coder != nil {
+	im := p.Images
+	if im == nil || p.Decoder != nil {
 		return [3]int{}, fieldErr("discriminator.conv",
 			"convolutions need images in pixel space (an image target without [latent])")
 	}
-	if ip.h*ip.w*ip.c != p.d {
-		return [3]int{}, fieldErr("discriminator.conv", "images of %d×%d×%d do not match d = %d", ip.h, ip.w, ip.c, p.d)
+	if im.H*im.W*im.C != p.D {
+		return [3]int{}, fieldErr("discriminator.conv", "images of %d×%d×%d do not match d = %d", im.H, im.W, im.C, p.D)
 	}
-	return [3]int{ip.h, ip.w, ip.c}, nil
+	return [3]int{im.H, im.W, im.C}, nil
 }

@@ -69,20 +69,6 @@ func (p Prior) SampleTo(dst []float32, rng *rand.Rand) {
 	}
 }
 
-// ClipUnit clamps every entry of y to [0, 1] in place: the journal
-// version's `mobility = bounded` for image particles (see
-// ../shared/notes/reference-code.md). NaN entries stay NaN so that a
-// diverged run is still detected.
-func ClipUnit(y []float32) {
-	for i, v := range y {
-		if v < 0 {
-			y[i] = 0
-		} else if v > 1 {
-			y[i] = 1
-		}
-	}
-}
-
 // ClassLabels returns the class of each of m conditional particles:
 // contiguous blocks, particle i in class ⌊i·classes/m⌋, so block sizes
 // differ by at most one and M ≠ N is allowed (600 particles for 200

@@ -1,10 +1,11 @@
-package core
+package experiments
 
 import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/gpa-tui/gpa-tui/core/images"
+	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 	"github.com/gpa-tui/gpa-tui/latent"
 )
 
@@ -24,7 +25,7 @@ type LatentConfig struct {
 	// TrainRows images of the training split fit the coder (0 = all).
 	TrainRows int `toml:"train_rows,omitempty" json:"train_rows,omitempty"`
 	// DecoderLipschitz bounds each decoder layer like φ's ("inf": free).
-	DecoderLipschitz Lipschitz `toml:"decoder_lipschitz,omitempty" json:"decoder_lipschitz,omitempty"`
+	DecoderLipschitz core.Lipschitz `toml:"decoder_lipschitz,omitempty" json:"decoder_lipschitz,omitempty"`
 }
 
 func (l *LatentConfig) validate() error {
@@ -53,27 +54,10 @@ func (l *LatentConfig) validate() error {
 	return nil
 }
 
-// Coder is a latent encoder/decoder pair: latent.PCA or latent.Autoencoder.
-type Coder interface {
-	EncodeTo(dst, x []float32, rows int)
-	DecodeTo(dst, z []float32, rows int)
-	Dims() (d, k int)
-	// Lipschitz bounds the decoder's Lipschitz constant a_D (Theorem 5.1).
-	Lipschitz() float64
-}
-
-// imageProblem is the pixel-space side of an image run.
-type imageProblem struct {
-	name    string    // "mnist", "fashion-mnist", "cifar10"
-	h, w, c int       // image shape (channels last)
-	classes []string  // class names, by label
-	labelsX []int     // the class of every target
-	pixelX  []float32 // N×(h·w·c) targets in [0, 1]
-	coder   Coder     // nil: the flow runs in pixel space
-	train   *images.Set
-}
-
-func prepareImages(cfg Config, opts *Options) (*problem, error) {
+// prepareImages loads PerClass images of every class (the targets in
+// pixel space), samples the prior, and, with [latent], fits the coder on
+// the training split and encodes both (Algorithm 2, lines 1–3).
+func prepareImages(cfg Config, opts *Options) (*core.Problem, error) {
 	t := cfg.Target
 	split := images.Train
 	if t.Split == "test" {
@@ -97,14 +81,15 @@ func prepareImages(cfg Config, opts *Options) (*problem, error) {
 		return nil, fmt.Errorf("prior: %w", err)
 	}
 	if dp != dim {
-		return nil, &FieldError{Key: "prior.dim", Msg: fmt.Sprintf("%d differs from the images' %d pixels", dp, dim)}
+		return nil, fieldErr("prior.dim", "%d differs from the images' %d pixels", dp, dim)
 	}
-	p := &problem{x: x, n: n, y: y, m: m, d: dim, k: 1,
-		img: &imageProblem{name: t.Kind, h: sub.H, w: sub.W, c: sub.C, classes: sub.Classes, labelsX: sub.Labels, pixelX: x}}
+	p := &core.Problem{X: x, N: n, Y: y, M: m, D: dim,
+		Images: &core.Images{H: sub.H, W: sub.W, C: sub.C, Classes: sub.Classes, TargetLabels: sub.Labels}}
 	if cfg.Discriminator.Conditional {
-		p.k = len(sub.Classes)
-		p.labelsX = sub.Labels
-		p.labelsY = images.ClassLabels(m, p.k)
+		p.Heads = len(sub.Classes)
+		p.HeadX = sub.Labels
+		p.HeadY = images.ClassLabels(m, p.Heads)
+		p.Images.Labels = p.HeadY
 	}
 	if cfg.Latent == nil {
 		return p, nil
@@ -119,17 +104,18 @@ func prepareImages(cfg Config, opts *Options) (*problem, error) {
 		return nil, fmt.Errorf("latent: %w", err)
 	}
 	_, k := coder.Dims()
-	p.img.coder = coder
-	p.x = make([]float32, n*k)
-	coder.EncodeTo(p.x, x, n)
-	p.y = make([]float32, m*k)
-	coder.EncodeTo(p.y, y, m)
-	p.d = k
+	p.Decoder = coder
+	p.DataX, p.DataD = x, dim
+	p.X = make([]float32, n*k)
+	coder.EncodeTo(p.X, x, n)
+	p.Y = make([]float32, m*k)
+	coder.EncodeTo(p.Y, y, m)
+	p.D = k
 	return p, nil
 }
 
 // fitCoder fits the latent encoder/decoder on the training split.
-func fitCoder(cfg Config, train *images.Set, opts *Options) (Coder, error) {
+func fitCoder(cfg Config, train *images.Set, opts *Options) (latent.Codec, error) {
 	l := cfg.Latent
 	rows := train.N
 	if l.TrainRows > 0 {
@@ -150,61 +136,4 @@ func fitCoder(cfg Config, train *images.Set, opts *Options) (Coder, error) {
 		return fitAutoencoder(cfg, fit, opts)
 	}
 	return nil, fmt.Errorf("unknown latent kind %q", l.Kind)
-}
-
-// ImageShape is the shape of image particles (height, width, channels),
-// or ok = false when the run is not on images.
-func (s *Sim) ImageShape() (h, w, c int, ok bool) {
-	if s.prob.img == nil {
-		return 0, 0, 0, false
-	}
-	return s.prob.img.h, s.prob.img.w, s.prob.img.c, true
-}
-
-// Labels are the classes of the particles (conditional runs; nil otherwise)
-// and of the targets (image runs).
-func (s *Sim) Labels() (particles, targets []int) {
-	if s.prob.img == nil {
-		return nil, nil
-	}
-	return s.prob.labelsY, s.prob.img.labelsX
-}
-
-// ClassNames names the classes of an image run.
-func (s *Sim) ClassNames() []string {
-	if s.prob.img == nil {
-		return nil
-	}
-	return s.prob.img.classes
-}
-
-// Coder is the latent encoder/decoder of a latent run, or nil.
-func (s *Sim) Coder() Coder {
-	if s.prob.img == nil {
-		return nil
-	}
-	return s.prob.img.coder
-}
-
-// PixelTargets are the target images in pixel space (N×h·w·c), or nil.
-func (s *Sim) PixelTargets() []float32 {
-	if s.prob.img == nil {
-		return nil
-	}
-	return s.prob.img.pixelX
-}
-
-// DecodedTo writes the particles as images (M×h·w·c, in [0, 1] for the
-// display) into dst: decoded from the latent space D(Y) in a latent run,
-// the particles themselves otherwise. It panics if the run is not on images.
-func (s *Sim) DecodedTo(dst []float32) {
-	ip := s.prob.img
-	if ip == nil {
-		panic("core: Sim.DecodedTo: not an image run")
-	}
-	if ip.coder != nil {
-		ip.coder.DecodeTo(dst, s.y, s.m)
-	} else {
-		copy(dst, s.y)
-	}
 }

@@ -3,7 +3,7 @@ package images_test
 import (
 	"fmt"
 
-	"github.com/gpa-tui/gpa-tui/core/images"
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 )
 
 func ExampleTrainClassifier() {

@@ -44,7 +44,7 @@ func (c *classes) head(i int) int {
 }
 
 // objective evaluates J(φ, ν) = E_P[φ] − ν − E_Q[f*(φ−ν)] (eq. 3) from the
-// outputs φ([Y; X]) ((M+N)×K) and, when train is set, writes s.dout =
+// outputs φ([Y; X]) ((M+N)×K) and, when train is set, writes g.dout =
 // ∂(−J)/∂φ (the optimiser minimises −J, i.e. ascends J) and updates a
 // learned ν.
 //
@@ -64,14 +64,14 @@ func (c *classes) head(i int) int {
 //
 // The returned estimate D̂ always uses the exact minimiser, so that it is
 // the value of eq. (3) for the current φ.
-func (s *Sim) objective(out []float32, train bool) float64 {
-	m, n, c := s.m, s.n, &s.cls
+func (g *gpa) objective(out []float32, train bool) float64 {
+	m, n, c := g.m, g.n, &g.cls
 	if c.p == nil {
-		return s.classTerm(0, out[:m], out[m:m+n], s.dout[m:m+n], s.dout[:m], 1, train)
+		return g.classTerm(0, out[:m], out[m:m+n], g.dout[m:m+n], g.dout[:m], 1, train)
 	}
 	k := c.k
 	if train {
-		clear(s.dout)
+		clear(g.dout)
 	}
 	var total float64
 	for h := range k {
@@ -86,13 +86,13 @@ func (s *Sim) objective(out []float32, train bool) float64 {
 			gq[a] = out[(m+j)*k+h]
 		}
 		share := float64(len(gp)) / float64(m)
-		total += share * s.classTerm(h, gp, gq, wq, nil, share, train)
+		total += share * g.classTerm(h, gp, gq, wq, nil, share, train)
 		if train {
 			for a, j := range c.q[h] {
-				s.dout[(m+j)*k+h] = float32(share) * wq[a]
+				g.dout[(m+j)*k+h] = float32(share) * wq[a]
 			}
 			for _, i := range c.p[h] {
-				s.dout[i*k+h] = float32(-1 / float64(m))
+				g.dout[i*k+h] = float32(-1 / float64(m))
 			}
 		}
 	}
@@ -102,43 +102,43 @@ func (s *Sim) objective(out []float32, train bool) float64 {
 // classTerm is the objective of one head h on its particle outputs gP and
 // target outputs gQ. When train is set it writes the target weights
 // (f*)′(gQ−ν)/|Q| into wQ, −1/|P| into wP (if not nil), and updates ν_h.
-func (s *Sim) classTerm(h int, gP, gQ, wQ, wP []float32, share float64, train bool) float64 {
+func (g *gpa) classTerm(h int, gP, gQ, wQ, wP []float32, share float64, train bool) float64 {
 	var sumP float64
 	for _, v := range gP {
 		sumP += float64(v)
 	}
 	meanP := sumP / float64(len(gP))
-	nuOpt, inf := s.f.OptimalNu(gQ)
+	nuOpt, inf := g.f.OptimalNu(gQ)
 	if !train {
 		return meanP - inf
 	}
 	nu := nuOpt
-	if !s.dv {
-		nu = s.nu[h]
-		if !s.inDomain(gQ, nu) {
+	if !g.dv {
+		nu = g.nu[h]
+		if !g.inDomain(gQ, nu) {
 			nu = nuOpt
-			s.nuProjected++
+			g.nuProjected++
 		}
 	}
-	s.f.ConjMeanGradTo(wQ, gQ, nu)
+	g.f.ConjMeanGradTo(wQ, gQ, nu)
 	if wP != nil {
 		for i := range wP {
 			wP[i] = float32(-1 / float64(len(gP)))
 		}
 	}
-	if !s.dv {
+	if !g.dv {
 		var sumW float64
 		for _, w := range wQ {
 			sumW += float64(w)
 		}
-		s.nu[h] = nu + s.cfg.Train.LR*share*(sumW-1)
+		g.nu[h] = nu + g.cfg.Train.LR*share*(sumW-1)
 	}
 	return meanP - inf
 }
 
 // inDomain reports whether every φ(Xⱼ) − ν lies in dom f*.
-func (s *Sim) inDomain(gQ []float32, nu float64) bool {
-	hi, open := s.f.ConjDomain()
+func (g *gpa) inDomain(gQ []float32, nu float64) bool {
+	hi, open := g.f.ConjDomain()
 	if math.IsInf(hi, 1) {
 		return true
 	}

@@ -57,16 +57,6 @@ func TestParsePrior(t *testing.T) {
 	}
 }
 
-func TestClipUnit(t *testing.T) {
-	nan := float32(math.NaN())
-	y := []float32{-3, 0, 0.25, 1, 7, float32(math.Inf(1)), float32(math.Inf(-1)), nan}
-	ClipUnit(y)
-	want := []float32{0, 0, 0.25, 1, 1, 1, 0}
-	if !slices.Equal(y[:7], want) || !math.IsNaN(float64(y[7])) {
-		t.Fatalf("ClipUnit = %v, want %v NaN", y, want)
-	}
-}
-
 func TestClassLabels(t *testing.T) {
 	tests := []struct {
 		m, classes int

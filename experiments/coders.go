@@ -1,9 +1,9 @@
-package core
+package experiments
 
 import (
 	"fmt"
 
-	"github.com/gpa-tui/gpa-tui/core/images"
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 	"github.com/gpa-tui/gpa-tui/latent"
 )
 
@@ -49,7 +49,7 @@ func (o *Options) progress(what string) func(epoch, epochs int, loss float64) {
 
 // fitAutoencoder trains (or loads from the cache) the MLP autoencoder of a
 // latent run on the training images.
-func fitAutoencoder(cfg Config, train *images.Set, opts *Options) (Coder, error) {
+func fitAutoencoder(cfg Config, train *images.Set, opts *Options) (latent.Codec, error) {
 	l := cfg.Latent
 	ac := latent.DefaultAEConfig(train.Dim(), l.Dim)
 	if len(l.Hidden) > 0 {

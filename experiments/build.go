@@ -1,0 +1,147 @@
+package experiments
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+
+	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/latent"
+)
+
+// Build checks cfg, prepares its problem and returns the run at step 0.
+func Build(cfg Config, opts Options) (*core.Sim, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	p, err := Prepare(cfg, &opts)
+	if err != nil {
+		return nil, err
+	}
+	return core.New(cfg.Config, p)
+}
+
+// Prepare samples or loads the data cfg describes and builds the problem:
+// targets, initial particles, heads, the latent decoder, the metrics and
+// tables specific to the data, and a 2-D view for d > 2. cfg must be
+// valid.
+func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
+	var p *core.Problem
+	var err error
+	switch {
+	case cfg.Genes != nil:
+		p, err = prepareGenes(cfg.Genes)
+	case isImageKind(cfg.Target.Kind):
+		p, err = prepareImages(cfg, opts)
+	default:
+		p, err = prepareSamples(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.Images != nil && cfg.Flow.MetricsEvery > 0 {
+		im, err := newImageMetrics(p, cfg.Target.Kind, cfg.Target.Path, opts)
+		if err != nil {
+			return nil, fmt.Errorf("image metrics: %w", err)
+		}
+		p.Observers = append(p.Observers, im)
+	}
+	p.Projection = pcaView(p)
+	if p.Spec, err = json.Marshal(cfg); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// prepareSamples draws the target and prior sample sets (or reads a file).
+func prepareSamples(cfg Config) (*core.Problem, error) {
+	x, n, d, err := cfg.Target.Sample(rand.NewPCG(cfg.Seed, streamTarget))
+	if err != nil {
+		return nil, fmt.Errorf("target: %w", err)
+	}
+	prior := cfg.Prior
+	if prior.dim() == 0 {
+		prior.Dim = d
+	}
+	y, m, dp, err := prior.Sample(rand.NewPCG(cfg.Seed, streamPrior))
+	if err != nil {
+		return nil, fmt.Errorf("prior: %w", err)
+	}
+	if dp != d {
+		return nil, fieldErr("prior", "dimension %d differs from the target's %d", dp, d)
+	}
+	return &core.Problem{X: x, N: n, Y: y, M: m, D: d}, nil
+}
+
+// pcaView is the plane of the targets' first two principal axes for d > 2,
+// fitted on first use; nil for d ≤ 2 or fewer than two targets.
+func pcaView(p *core.Problem) *core.Projection {
+	if p.D <= 2 || p.N < 2 {
+		return nil
+	}
+	x, n, d := p.X, p.N, p.D
+	var once sync.Once
+	var pca *latent.PCA
+	return &core.Projection{
+		Name: "PCA 1 vs 2 of targets",
+		To2D: func(dst, src []float32, rows int) {
+			once.Do(func() { pca, _ = latent.FitPCA32(x, n, d, 2, true) })
+			if pca == nil {
+				clear(dst[:2*rows]) // the SVD failed: a degenerate view, not a crash
+				return
+			}
+			pca.EncodeTo(dst, src, rows)
+		},
+	}
+}
+
+// Restore rebuilds a run from a snapshot's state: the problem is prepared
+// again from the description in st.Spec (image and gene runs: the data set
+// and its latent coder, checked against the saved targets) or made from the
+// saved targets and initial particles (sample sets and files), and the
+// method's state is restored.
+func Restore(st *core.State, opts Options) (*core.Sim, error) {
+	var cfg Config
+	if len(st.Spec) > 0 {
+		if err := json.Unmarshal(st.Spec, &cfg); err != nil {
+			return nil, fmt.Errorf("experiments: Restore: the run description: %w", err)
+		}
+	}
+	cfg.Config = st.Config // with the mid-run changes
+	var p *core.Problem
+	if cfg.Genes != nil || isImageKind(cfg.Target.Kind) {
+		if err := cfg.Validate(); err != nil {
+			return nil, fmt.Errorf("experiments: Restore: %w", err)
+		}
+		var err error
+		if p, err = Prepare(cfg, &opts); err != nil {
+			return nil, fmt.Errorf("experiments: Restore: %w", err)
+		}
+		if p.N != st.N || p.M != st.M || p.D != st.D || !slices.Equal(p.X, st.Targets) {
+			return nil, fmt.Errorf("experiments: Restore: the data set (or its latent coder) no longer matches the snapshot")
+		}
+		p.Y = st.Initial
+	} else {
+		p = &core.Problem{X: st.Targets, N: st.N, Y: st.Initial, M: st.M, D: st.D, Spec: st.Spec}
+		if len(st.Targets) == st.N*st.D && st.N > 0 {
+			p.Projection = pcaView(p)
+		}
+	}
+	return core.Restore(st, p)
+}
+
+// Describe returns the complete run description of a run built by Build or
+// Restore from its problem and its current engine configuration (mid-run
+// changes included).
+func Describe(p *core.Problem, engine core.Config) (Config, error) {
+	var cfg Config
+	if len(p.Spec) > 0 {
+		if err := json.Unmarshal(p.Spec, &cfg); err != nil {
+			return Config{}, fmt.Errorf("experiments: the run description: %w", err)
+		}
+	}
+	cfg.Config = engine
+	return cfg, nil
+}
