@@ -32,9 +32,43 @@ func TestMMD2(t *testing.T) {
 	if far < 0.3 {
 		t.Errorf("MMD²(N(0,I), N(2,I)) = %g, want > 0.3", far)
 	}
-	// Against the formula on two points in 1-D: y = {0}, x = {1}; the pooled
-	// median distance is 1, so k(0,1) = e^{-1/2} and MMD² = 2 − 2e^{-1/2}.
+	// Against the formula on two points in 1-D: y = {0}, x = {1}; one
+	// target has no pairs, so h falls back to 1, k(0,1) = e^{-1/2} and
+	// MMD² = 2 − 2e^{-1/2}.
 	if got, want := MMD2([]float32{0}, 1, []float32{1}, 1, 1), 2-2*math.Exp(-0.5); math.Abs(got-want) > 1e-12 {
 		t.Errorf("MMD²({0},{1}) = %.15g, want %.15g", got, want)
+	}
+}
+
+// TestMedianDistance checks the bandwidth rule by hand: {0, 1, 3} has
+// distances 1, 2, 3 (median 2); {0, 1, 3, 7} has 1, 2, 3, 4, 6, 7 (median
+// (3+4)/2).
+func TestMedianDistance(t *testing.T) {
+	if got := medianDistance([]float32{0, 1, 3}, 3, 1, 1000); got != 2 {
+		t.Errorf("median = %g, want 2", got)
+	}
+	if got := medianDistance([]float32{0, 1, 3, 7}, 4, 1, 1000); got != 3.5 {
+		t.Errorf("median = %g, want 3.5", got)
+	}
+	if h := NewMMD([]float32{0, 1, 3, 7}, 4, 1).Bandwidth(); h != 3.5 {
+		t.Errorf("bandwidth %g, want the targets' median distance 3.5", h)
+	}
+}
+
+// TestMMDSubsample: above the row cap the estimate uses an evenly strided
+// subsample; it stays close to the full estimate and costs a bounded time.
+func TestMMDSubsample(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	const d = 2
+	x := randn(rng, 3000*d, 0)
+	y := randn(rng, 2500*d, 0.5)
+	full := &MMD{}
+	*full = *NewMMD(x, 3000, d)
+	capped := full.To(y, 2500)
+	full.maxRows, full.nx = 1<<30, 3000
+	full.kxx = kernelMean(x, 3000, 3000, x, 3000, 3000, d, full.g)
+	exact := full.To(y, 2500)
+	if math.Abs(capped-exact) > 0.1*exact {
+		t.Errorf("subsampled MMD² %g, full %g: want within 10%%", capped, exact)
 	}
 }

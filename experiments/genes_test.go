@@ -31,6 +31,21 @@ func TestGenesRun(t *testing.T) {
 	if !(after < 0.5*before) {
 		t.Errorf("latent MMD² %g → %g, want at least halved", before, after)
 	}
+	// The flow's MMD² and the gene table's (latent space, the GPA row:
+	// the particles decoded and encoded again) are one MMD²: they agree to
+	// float32 rounding.
+	if s.StepCount()%s.Config().Flow.MetricsEvery != 0 {
+		t.Fatalf("step %d is not a metric step", s.StepCount())
+	}
+	last, _ := s.History().Last()
+	flow, _ := last.Get("mmd2")
+	rows, err := s.Problem().Tables[0].(geneRun).p.Compare(s.Particles())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if table := rows[1].Latent.MMD2; rows[1].Method != "gpa" || math.Abs(table-flow) > 1e-5*flow {
+		t.Errorf("flow MMD² %v, table's GPA row %v (%s)", flow, table, rows[1].Method)
+	}
 	r, err := Restore(s.State(), Options{})
 	if err != nil {
 		t.Fatalf("restore a genes run: %v", err)

@@ -2,10 +2,9 @@ package snapshots
 
 import (
 	"fmt"
-	"math"
 
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
+	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/latent"
 )
 
 // Projection chooses how ExportPNG maps d > 2 coordinates to the plane.
@@ -31,8 +30,8 @@ type projector struct {
 }
 
 // newProjector builds the projection for rows of dimension d ≥ 2. For
-// ProjectPCA and ProjectAuto it runs PCA (gonum stat.PC, which centres the
-// data and takes the SVD) on ref, the target rows, or the particle rows
+// ProjectPCA and ProjectAuto it runs PCA (latent.FitPCA32: the centred
+// data's SVD) on ref, the target rows, or the particle rows
 // when there are fewer than two finite target rows.
 func newProjector(mode Projection, d int, ref ...[]float32) projector {
 	first := projector{xLabel: "x₁", yLabel: "x₂"}
@@ -48,46 +47,29 @@ func newProjector(mode Projection, d int, ref ...[]float32) projector {
 }
 
 // pcaProjector fits the first two principal components of the finite rows
-// of data (n×d); ok is false with fewer than two such rows or when the SVD
-// fails.
+// of data (n×d) with latent.FitPCA32; ok is false with fewer than two such
+// rows or when the SVD fails.
 func pcaProjector(data []float32, d int) (projector, bool) {
-	var rows []float64
+	var rows []float32
 	n := 0
 	for i := 0; i+d <= len(data); i += d {
-		if !finite32(data[i : i+d]) {
+		if !core.AllFinite(data[i : i+d]) {
 			continue
 		}
-		for _, v := range data[i : i+d] {
-			rows = append(rows, float64(v))
-		}
+		rows = append(rows, data[i:i+d]...)
 		n++
 	}
 	if n < 2 {
 		return projector{}, false
 	}
-	x := mat.NewDense(n, d, rows)
-	var pc stat.PC
-	if !pc.PrincipalComponents(x, nil) {
+	pca, err := latent.FitPCA32(rows, n, d, 2, true)
+	if err != nil {
 		return projector{}, false
 	}
-	var vecs mat.Dense
-	pc.VectorsTo(&vecs)
-	vars := pc.VarsTo(nil)
-	total := 0.0
-	for _, v := range vars {
-		total += v
-	}
-	mean := make([]float64, d)
-	for j := range d {
-		mean[j] = stat.Mean(mat.Col(nil, j, x), nil)
-	}
-	p := projector{
-		mean: mean,
-		v1:   mat.Col(nil, 0, &vecs),
-		v2:   mat.Col(nil, 1, &vecs),
-	}
+	comp := pca.Components() // 2×d, orthonormal rows
+	p := projector{mean: pca.Mean(), v1: comp[:d], v2: comp[d:]}
 	p.xLabel, p.yLabel = "PC1", "PC2"
-	if total > 0 {
+	if total, vars := pca.TotalVariance(), pca.ExplainedVariance(); total > 0 {
 		p.xLabel = fmt.Sprintf("PC1 (%.0f%% of variance)", 100*vars[0]/total)
 		p.yLabel = fmt.Sprintf("PC2 (%.0f%% of variance)", 100*vars[1]/total)
 	}
@@ -107,14 +89,4 @@ func (p projector) project(row []float32) (x, y float64) {
 		y += c * v2[j]
 	}
 	return x, y
-}
-
-// finite32 reports whether every element of row is finite.
-func finite32(row []float32) bool {
-	for _, v := range row {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return false
-		}
-	}
-	return true
 }

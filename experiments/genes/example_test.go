@@ -37,20 +37,20 @@ func Example() {
 	// warning: label "Biopsy" (4 samples) occurs only in batch target, not in source
 	// warning: label "Normal" (4 samples) occurs only in batch source, not in target
 	// particles 18×10, targets 19×10, merged 57×2000
-	// before         latent MMD² 0.158  gene MMD² 0.126  gene silhouette by batch +0.064
-	// gpa            latent MMD² 0.158  gene MMD² 0.126  gene silhouette by batch +0.064
-	// combat         latent MMD² 0.018  gene MMD² 0.014  gene silhouette by batch -0.024
-	// combat+label   latent MMD² 0.025  gene MMD² 0.020  gene silhouette by batch -0.019
-	// mean-centering latent MMD² 0.028  gene MMD² 0.020  gene silhouette by batch -0.016
+	// before         latent MMD² 0.136  gene MMD² 0.113  gene silhouette by batch +0.064
+	// gpa            latent MMD² 0.136  gene MMD² 0.113  gene silhouette by batch +0.064
+	// combat         latent MMD² 0.012  gene MMD² 0.011  gene silhouette by batch -0.024
+	// combat+label   latent MMD² 0.019  gene MMD² 0.017  gene silhouette by batch -0.019
+	// mean-centering latent MMD² 0.016  gene MMD² 0.013  gene silhouette by batch -0.016
 }
 
 func ExampleMMD2() {
-	// Pooled distances 1, 1, 9, 10, 10, 11: h = 9.5. By hand,
-	// MMD² = 2·(1+e^{−1/180.5})/2 − 2·(2e^{−100/180.5}+e^{−81/180.5}+e^{−121/180.5})/4.
+	// The targets {(10,0), (11,0)} are 1 apart: h = 1. By hand,
+	// MMD² = 2·(1+e^{−1/2})/2 − 2·(2e^{−50}+e^{−40.5}+e^{−60.5})/4 ≈ 1+e^{−1/2}.
 	x := []float64{0, 0, 1, 0} // two 2-D points
 	y := []float64{0, 0, 1, 0}
 	same, _ := genes.MMD2(x, y, 2)
 	far, h := genes.MMD2(x, []float64{10, 0, 11, 0}, 2)
 	fmt.Printf("identical %.3f, apart %.3f (h = %.1f)\n", same, far, h)
-	// Output: identical 0.000, apart 0.845 (h = 9.5)
+	// Output: identical 0.000, apart 1.607 (h = 1.0)
 }

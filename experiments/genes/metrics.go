@@ -3,6 +3,8 @@ package genes
 import (
 	"math"
 	"slices"
+
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 // The metrics take points as flat row-major float64 with dimension dim
@@ -34,73 +36,27 @@ func sqDist(a, b []float64) float64 {
 	return s
 }
 
-// MedianDistance returns the median Euclidean distance over all pairs of
-// points of x and y pooled (the mean of the two middle values for an even
-// number of pairs), the median heuristic for a kernel bandwidth.
-func MedianDistance(x, y []float64, dim int) float64 {
-	n := checkPoints(x, dim, "MedianDistance")
-	m := checkPoints(y, dim, "MedianDistance")
-	pool := append(slices.Clone(x), y...)
-	t := n + m
-	d := make([]float64, 0, t*(t-1)/2)
-	for a := range t {
-		pa := pool[a*dim : (a+1)*dim]
-		for b := a + 1; b < t; b++ {
-			d = append(d, math.Sqrt(sqDist(pa, pool[b*dim:(b+1)*dim])))
-		}
-	}
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	k := len(d)
-	if k%2 == 1 {
-		return d[k/2]
-	}
-	return 0.5 * (d[k/2-1] + d[k/2])
-}
-
-// MMD2 returns the squared maximum mean discrepancy between the samples x
-// and y with the Gaussian kernel k(a,b) = exp(−|a−b|²/(2h²)) and the
-// biased (V-statistic) estimator
-//
-//	MMD² = mean_{i,i′} k(xᵢ,xᵢ′) + mean_{j,j′} k(yⱼ,yⱼ′) − 2 mean_{i,j} k(xᵢ,yⱼ) ≥ 0,
-//
-// with h = MedianDistance(x, y) (the median heuristic on the pooled points;
-// the engine's core.MMD2 uses the same definition). It also returns h.
-// Identical samples give exactly 0; MMD² ≤ 2.
+// MMD2 returns the squared maximum mean discrepancy between the points x
+// and the target points y, and its bandwidth h: the program's one MMD²
+// (core.MMD: Gaussian kernel, biased V-statistic, h the median pairwise
+// distance among the targets y). The points are converted to float32, the
+// engine's precision. Identical samples give exactly 0; MMD² ≤ 2.
 func MMD2(x, y []float64, dim int) (mmd2, h float64) {
-	h = MedianDistance(x, y, dim)
-	if !(h > 0) {
-		h = 1 // all points coincide: any bandwidth gives 0
-	}
-	return MMD2Bandwidth(x, y, dim, h), h
-}
-
-// MMD2Bandwidth is MMD2 with a given bandwidth h > 0.
-func MMD2Bandwidth(x, y []float64, dim int, h float64) float64 {
 	n := checkPoints(x, dim, "MMD2")
 	m := checkPoints(y, dim, "MMD2")
 	if n == 0 || m == 0 {
 		panic("genes: MMD2: empty sample")
 	}
-	g := 1 / (2 * h * h)
-	kxx := kernelMean(x, n, x, n, dim, g)
-	kyy := kernelMean(y, m, y, m, dim, g)
-	kxy := kernelMean(x, n, y, m, dim, g)
-	return math.Max(kxx+kyy-2*kxy, 0)
+	mmd := core.NewMMD(float32s(y), m, dim)
+	return mmd.To(float32s(x), n), mmd.Bandwidth()
 }
 
-// kernelMean is (1/(na·nb)) Σᵢⱼ exp(−g|aᵢ−bⱼ|²).
-func kernelMean(a []float64, na int, b []float64, nb, dim int, g float64) float64 {
-	var s float64
-	for i := range na {
-		ai := a[i*dim : (i+1)*dim]
-		for j := range nb {
-			s += math.Exp(-g * sqDist(ai, b[j*dim:(j+1)*dim]))
-		}
+func float32s(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
 	}
-	return s / float64(na*nb)
+	return out
 }
 
 // distances returns the n×n Euclidean distance matrix of x.

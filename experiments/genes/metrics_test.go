@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 func gaussian(rng *rand.Rand, n, dim int, centre, sd float64) []float64 {
@@ -25,31 +27,32 @@ func TestMMD2(t *testing.T) {
 		}
 	})
 	t.Run("separated", func(t *testing.T) {
-		// Clusters 100 apart with sd 1 in 5-D: 900 of the 1770 pairs cross,
-		// so the median h is one of the shortest cross distances, a bit
-		// under 100, and within pairs have k ≈ 1 (distance ~3 ≪ h):
-		// MMD² ≈ 2 − 2 exp(−(100/h)²/2), ≈ 0.79 for h = 100.
+		// Clusters 100 apart with sd 1 in 5-D: the bandwidth is the median
+		// distance within the target cluster (≈ √10 ≈ 3.2), cross pairs
+		// have k ≈ 0, so MMD² = mean k(x,x′) + mean k(y,y′) ≈ 2·e^{−1/2}
+		// ≈ 1.2 (|a−b|² ≈ 2·5 = h² for pairs within a cluster), and
+		// clearly above the identical case.
 		y := gaussian(rng, 30, 5, 100/math.Sqrt(5), 1)
 		got, h := MMD2(x, y, 5)
-		want := 2 - 2*math.Exp(-0.5*(100/h)*(100/h))
-		if !(h > 90 && h < 100.1) || !close64(got, want, 0, 0.02) {
-			t.Errorf("MMD² = %g with h = %g, want ≈ %g with h ≈ 100", got, h, want)
+		if !(h > 2.5 && h < 4) || !(got > 1 && got <= 2) {
+			t.Errorf("MMD² = %g with h = %g, want in (1, 2] with h ≈ 3.2", got, h)
 		}
 	})
 	t.Run("hand", func(t *testing.T) {
-		// x = {0}, y = {1} in 1-D: h = 1, MMD² = 1 + 1 − 2e^{−1/2}.
+		// x = {0}, y = {1} in 1-D: one target, h falls back to 1,
+		// MMD² = 1 + 1 − 2e^{−1/2}.
 		if got, h := MMD2([]float64{0}, []float64{1}, 1); h != 1 || !close64(got, 2-2*math.Exp(-0.5), 1e-15, 0) {
 			t.Errorf("MMD²({0},{1}) = %g, h = %g", got, h)
 		}
 	})
-	t.Run("median-even", func(t *testing.T) {
-		// Pooled {0, 1, 3} has distances 1, 2, 3 (median 2); {0, 1, 3, 7}
-		// has 1, 2, 3, 4, 6, 7 (median (3+4)/2).
-		if got := MedianDistance([]float64{0, 1}, []float64{3}, 1); got != 2 {
-			t.Errorf("median = %g, want 2", got)
-		}
-		if got := MedianDistance([]float64{0, 1}, []float64{3, 7}, 1); got != 3.5 {
-			t.Errorf("median = %g, want 3.5", got)
+	t.Run("engine", func(t *testing.T) {
+		// The gene tables and the flow metric are one MMD²: on float32
+		// data they agree exactly.
+		y := gaussian(rng, 25, 5, 1, 2)
+		got, _ := MMD2(x, y, 5)
+		want := core.MMD2(float32s(x), 30, float32s(y), 25, 5)
+		if got != want {
+			t.Errorf("genes.MMD2 = %v, core.MMD2 = %v", got, want)
 		}
 	})
 }
