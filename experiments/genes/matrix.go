@@ -3,9 +3,9 @@ package genes
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/gonum/mat"
-	"strconv"
 )
 
 // Matrix is a samples × genes expression matrix: Data is row-major with
