@@ -38,10 +38,10 @@ func Run(opts Options) error {
 	if first, err = prebuild(d, first, os.Stderr); err != nil {
 		return err
 	}
-	if os.Getenv("GPA_DEBUG") != "" {
-		f, err := tea.LogToFile("gpa-tui-debug.log", "gpa-tui")
+	if v := os.Getenv(EnvDebug); v != "" {
+		f, _, err := openDebugLog(v)
 		if err != nil {
-			return fmt.Errorf("tui: %w", err)
+			return err
 		}
 		defer f.Close()
 		d.logf = log.Printf
