@@ -158,3 +158,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestEmptyPreset: a preset with no data sections names the missing kind
+// (not "target.n: 0").
+func TestEmptyPreset(t *testing.T) {
+	_, err := Parse([]byte("name = \"empty\"\n"), "empty.toml")
+	if err == nil || !strings.Contains(err.Error(), "target.kind: missing") {
+		t.Errorf("empty preset: %v, want target.kind: missing", err)
+	}
+}

@@ -255,12 +255,14 @@ func (s *SeriesMatrix) Characteristic(name string) []string {
 func (s *SeriesMatrix) Dataset(batch, labelKey string) (*Dataset, error) {
 	m := s.X.SubRows(seq(s.X.Rows()))
 	GEO2RLog2(m)
+	all := m.Genes
 	m, _ = m.DropIncomplete()
+	dropped := missingFrom(all, m.Genes)
 	m, _ = m.DropDuplicateGenes()
 	if m.Cols() == 0 {
 		return nil, parseErr(s.X.file, 0, 0, ErrEmpty, "no probe without missing values")
 	}
-	ds := &Dataset{Name: batch, X: m, Batch: make([]string, m.Rows())}
+	ds := &Dataset{Name: batch, X: m, Batch: make([]string, m.Rows()), Dropped: dropped}
 	for i := range ds.Batch {
 		ds.Batch[i] = batch
 	}
