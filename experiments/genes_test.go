@@ -120,3 +120,32 @@ func TestGenesMissingValuesNoted(t *testing.T) {
 		t.Errorf("notes %q: want the dropped gene named", notes)
 	}
 }
+
+// TestRestoreNeedsPaths: resuming a run that reads files opens them only
+// when the user gives the paths again (a snapshot's metadata could name
+// /dev/zero or a FIFO).
+func TestRestoreNeedsPaths(t *testing.T) {
+	dir := t.TempDir()
+	var m, sheet strings.Builder
+	m.WriteString("sample\tg1\tg2\tg3\n")
+	sheet.WriteString("sample\tbatch\n")
+	for i := range 10 {
+		fmt.Fprintf(&m, "s%d\t%g\t%g\t%g\n", i, float64(i%3), float64(i)*0.3, float64(i*i%7))
+		fmt.Fprintf(&sheet, "s%d\t%s\n", i, []string{"A", "B"}[i%2])
+	}
+	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
+	os.WriteFile(mp, []byte(m.String()), 0o600)
+	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	cfg := geneConfig(false)
+	cfg.Genes = &GenesConfig{Data: mp, Sheet: sp, Source: []string{"A"}, Target: []string{"B"}, Dim: 2, Standardize: "pooled"}
+	s := mustBuild(t, cfg)
+	s.Advance(3)
+	st := s.State()
+	if _, err := Restore(st, Options{}); err == nil || !strings.Contains(err.Error(), "--set genes.data="+mp) {
+		t.Errorf("resume without the paths: %v, want a refusal naming --set genes.data", err)
+	}
+	r, err := Restore(st, Options{Paths: map[string]string{"genes.data": mp, "genes.sheet": sp}})
+	if err != nil || r.StepCount() != 3 {
+		t.Fatalf("resume with the paths: %v", err)
+	}
+}
