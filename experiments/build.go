@@ -17,6 +17,9 @@ func Build(cfg Config, opts Options) (*core.Sim, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := CheckMemory(cfg); err != nil {
+		return nil, err
+	}
 	p, err := Prepare(cfg, &opts)
 	if err != nil {
 		return nil, err
@@ -115,6 +118,9 @@ func Restore(st *core.State, opts Options) (*core.Sim, error) {
 	if cfg.Genes != nil || isImageKind(cfg.Target.Kind) {
 		if err := cfg.usePaths(opts.Paths); err != nil {
 			return nil, fmt.Errorf("experiments: Restore: %w", err)
+		}
+		if err := CheckMemory(cfg); err != nil {
+			return nil, err
 		}
 		if err := cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("experiments: Restore: %w", err)
