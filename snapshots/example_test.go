@@ -23,7 +23,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	meta, arrays, err := snapshots.ReadFile(path)
+	meta, arrays, err := snapshots.ReadFile(path, snapshots.Limits{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -38,7 +38,7 @@ func Example() {
 }
 
 func ExampleReadFile_foreign() {
-	_, _, err := snapshots.ReadFile("testdata/numpy_f4.npy")
+	_, _, err := snapshots.ReadFile("testdata/numpy_f4.npy", snapshots.Limits{})
 	fmt.Println(errors.Is(err, snapshots.ErrNotSnapshot))
 	fmt.Println(err)
 	// Output:

@@ -117,7 +117,7 @@ func orEmpty(x []float32) []float32 {
 
 // Load reads a run snapshot written by Save. Every error names path.
 func Load(path string) (*core.State, error) {
-	mb, arrays, err := ReadFile(path)
+	mb, arrays, err := ReadFile(path, Limits{Arrays: runArrays})
 	if err != nil {
 		return nil, err
 	}
