@@ -3,12 +3,15 @@ package snapshots
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 )
 
@@ -156,17 +159,17 @@ var testHookWriter func(io.Writer) io.Writer
 
 // writeAtomic writes path through write: temp file, fsync, close, rename,
 // fsync of the directory. The new file gets the mode of the file it
-// replaces, or 0644.
+// replaces, or 0666 less the umask, as os.Create gives.
 func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	perm := os.FileMode(0o644)
+	perm := os.FileMode(0) // 0: keep the mode the umask gave
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 		perm = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := createTemp(dir, "."+base+".tmp-")
 	if err != nil {
 		return err
 	}
@@ -188,8 +191,10 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
-		return err
+	if perm != 0 {
+		if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
+			return err
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		return err
@@ -202,6 +207,20 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	}
 	done = true
 	return syncDir(dir)
+}
+
+// createTemp creates a new file dir/prefixNNN like os.CreateTemp, but
+// with mode 0666 less the umask (os.CreateTemp makes it 0600).
+func createTemp(dir, prefix string) (*os.File, error) {
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: os.ErrExist}
 }
 
 // syncDir fsyncs a directory so that a rename in it is durable. Windows
