@@ -458,12 +458,14 @@ func TestLoadCrafted(t *testing.T) {
 	}
 }
 
-// deflated is one zip member given as its raw deflate stream.
+// deflated is one zip member given as its raw deflate stream (or its
+// stored bytes when store is set).
 type deflated struct {
-	name string
-	raw  []byte
-	crc  uint32
-	size uint64
+	name  string
+	raw   []byte
+	crc   uint32
+	size  uint64
+	store bool
 }
 
 // bombMember returns a member holding prefix, then mib MiB of fill bytes,
@@ -493,7 +495,7 @@ func bombMember(t *testing.T, name string, prefix []byte, fill byte, mib int, su
 	}
 	raw = append(raw, compress(suffix, true)...)
 	crc = crc32.Update(crc, crc32.IEEETable, suffix)
-	return deflated{name, raw, crc, uint64(len(prefix)) + uint64(mib)<<20 + uint64(len(suffix))}
+	return deflated{name: name, raw: raw, crc: crc, size: uint64(len(prefix)) + uint64(mib)<<20 + uint64(len(suffix))}
 }
 
 // npzWith writes the members of the archive good, except those named in
@@ -514,7 +516,11 @@ func npzWith(t *testing.T, path string, good []byte, drop []string, members ...d
 		}
 	}
 	for _, m := range members {
-		w, err := zw.CreateRaw(&zip.FileHeader{Name: m.name, Method: zip.Deflate, CRC32: m.crc,
+		method := zip.Deflate
+		if m.store {
+			method = zip.Store
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: m.name, Method: method, CRC32: m.crc,
 			CompressedSize64: uint64(len(m.raw)), UncompressedSize64: m.size})
 		if err != nil {
 			t.Fatal(err)
@@ -616,6 +622,45 @@ func TestZipBomb(t *testing.T) {
 			// Generous for a loaded CI machine; the old reader took 39 s.
 			if elapsed > 5*time.Second {
 				t.Errorf("took %v", elapsed)
+			}
+		})
+	}
+}
+
+// TestDeclaredSizes: a member's declared uncompressed size, which sizes the
+// allocation of its data, must be one its compressed bytes can hold.
+func TestDeclaredSizes(t *testing.T) {
+	meta, run := testRun(t)
+	good := encodeNPZ(t, meta, run)
+	x := npyBytes(t, Array{Shape: []int{1000}, Data: make([]float64, 1000)})
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.BestCompression)
+	fw.Write(x)
+	fw.Close()
+	z := buf.Bytes()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		m    deflated
+		err  string // "" for success
+	}{
+		{"stored", deflated{name: "x.npy", raw: x, crc: crc32.ChecksumIEEE(x), size: uint64(len(x)), store: true}, ""},
+		{"deflated", deflated{name: "x.npy", raw: z, crc: crc32.ChecksumIEEE(x), size: uint64(len(x))}, ""},
+		{"stored, claims more", deflated{name: "x.npy", raw: x, crc: crc32.ChecksumIEEE(x), size: uint64(len(x)) + 8000, store: true},
+			fmt.Sprintf("x.npy: member declares %d bytes, its %d compressed bytes cannot hold them", len(x)+8000, len(x))},
+		{"deflated, claims more than 1032:1", deflated{name: "x.npy", raw: z, crc: crc32.ChecksumIEEE(x), size: 1032*uint64(len(z)) + 65},
+			fmt.Sprintf("x.npy: member declares %d bytes, its %d compressed bytes cannot hold them", 1032*len(z)+65, len(z))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".npz")
+			npzWith(t, path, good, nil, tc.m)
+			_, arrays, err := ReadFile(path, Limits{})
+			if tc.err == "" {
+				if err != nil || arrays["x"].Len() != 1000 {
+					t.Errorf("ReadFile: %v, %v", arrays["x"].Shape, err)
+				}
+			} else if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ReadFile error = %v, want ErrCorrupt containing %q", err, tc.err)
 			}
 		})
 	}

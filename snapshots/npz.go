@@ -255,7 +255,7 @@ func readNPZ(r io.ReaderAt, size int64, lim Limits) ([]byte, map[string]Array, e
 		case !ok:
 			continue // not needed: skipped without decompressing it
 		}
-		a, err := readArray(f, min(w.Max, left))
+		a, err := readArray(f, size, min(w.Max, left))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -269,12 +269,25 @@ func readNPZ(r io.ReaderAt, size int64, lim Limits) ([]byte, map[string]Array, e
 	return meta, arrays, nil
 }
 
-// readArray decodes the .npy member f, whose data may take at most max
-// bytes. The member's declared size is checked before it is opened, the
-// .npy header before the data are read.
-func readArray(f *zip.File, max int64) (npy.Array, error) {
+// readArray decodes the .npy member f of an archive of the given size; its
+// data may take at most max bytes. The member's declared size is checked
+// before it is opened, the .npy header before the data are read.
+//
+// npy.Read trusts the declared size to allocate the data, so the claim is
+// first bounded by what the member's compressed bytes, which must lie in
+// the archive, can hold: as many for a stored member, and at most 1032
+// times as many deflated (RFC 1951: a 258-byte match costs at least 2
+// bits).
+func readArray(f *zip.File, size, max int64) (npy.Array, error) {
 	if f.UncompressedSize64 > uint64(max)+npyOverhead {
 		return npy.Array{}, fmt.Errorf("%w: %s: member of %d bytes is too large (the array may take %d bytes)", ErrCorrupt, f.Name, f.UncompressedSize64, max)
+	}
+	held := f.CompressedSize64
+	if f.Method == zip.Deflate {
+		held = 1032*held + 64 // + the end of a stream shorter than one match
+	}
+	if f.CompressedSize64 > uint64(size) || f.Method == zip.Store && f.UncompressedSize64 != held || f.UncompressedSize64 > held {
+		return npy.Array{}, fmt.Errorf("%w: %s: member declares %d bytes, its %d compressed bytes cannot hold them", ErrCorrupt, f.Name, f.UncompressedSize64, f.CompressedSize64)
 	}
 	rc, err := f.Open()
 	if err != nil {
