@@ -262,8 +262,8 @@ func readNPZ(r io.ReaderAt, size int64, lim Limits) ([]byte, map[string]Array, e
 		if w.Shape != nil && !shapeMatches(a.Shape, w.Shape) {
 			return nil, nil, fmt.Errorf("%w: array %q has shape %s, want %s", ErrCorrupt, name, npy.FormatShape(a.Shape), npy.FormatShape(w.Shape))
 		}
-		size, n := dataInfo(a.Data)
-		left -= int64(n) * int64(size)
+		es, n := dataInfo(a.Data)
+		left -= int64(n) * int64(es)
 		arrays[name] = Array{Name: name, Shape: a.Shape, Data: a.Data}
 	}
 	return meta, arrays, nil
@@ -282,11 +282,14 @@ func readArray(f *zip.File, size, max int64) (npy.Array, error) {
 	if f.UncompressedSize64 > uint64(max)+npyOverhead {
 		return npy.Array{}, fmt.Errorf("%w: %s: member of %d bytes is too large (the array may take %d bytes)", ErrCorrupt, f.Name, f.UncompressedSize64, max)
 	}
-	held := f.CompressedSize64
+	if f.CompressedSize64 > uint64(size) {
+		return npy.Array{}, fmt.Errorf("%w: %s: %d compressed bytes in a file of %d", ErrCorrupt, f.Name, f.CompressedSize64, size)
+	}
+	held := f.CompressedSize64 // ≤ size, so 1032·held cannot overflow
 	if f.Method == zip.Deflate {
 		held = 1032*held + 64 // + the end of a stream shorter than one match
 	}
-	if f.CompressedSize64 > uint64(size) || f.Method == zip.Store && f.UncompressedSize64 != held || f.UncompressedSize64 > held {
+	if f.Method == zip.Store && f.UncompressedSize64 != held || f.UncompressedSize64 > held {
 		return npy.Array{}, fmt.Errorf("%w: %s: member declares %d bytes, its %d compressed bytes cannot hold them", ErrCorrupt, f.Name, f.UncompressedSize64, f.CompressedSize64)
 	}
 	rc, err := f.Open()
