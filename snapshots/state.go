@@ -151,7 +151,7 @@ func orEmpty[T float32 | float64](x []T) []T {
 // Load reads a run snapshot written by Save (format 1 or 2). Every error
 // names path.
 func Load(path string) (*core.State, error) {
-	mb, arrays, err := ReadFile(path)
+	mb, arrays, err := ReadFile(path, Limits{Arrays: runArrays})
 	if err != nil {
 		return nil, err
 	}
