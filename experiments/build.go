@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/inputfile"
 	"github.com/gpa-tui/gpa-tui/latent"
 )
 
@@ -53,6 +54,9 @@ func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
 		p.Observers = append(p.Observers, im)
 	}
 	p.Projection = pcaView(p)
+	for i, n := range p.Notes { // they quote labels and gene names from files
+		p.Notes[i] = inputfile.Printable(n)
+	}
 	if p.Spec, err = json.Marshal(cfg); err != nil {
 		return nil, err
 	}

@@ -16,9 +16,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // The .npy layout follows numpy/lib/format.py (NumPy 1.24): the magic
@@ -487,7 +488,10 @@ func transpose[T any](src []T, shape []int) []T {
 // regular file before reading: a FIFO, a device or a directory is an error
 // wrapping ErrFormat, and opening never blocks. Errors name path.
 func ReadFile(path string, limit int64) (Array, error) {
-	f, size, err := openRegular(path)
+	f, size, err := inputfile.Open(path)
+	if errors.Is(err, inputfile.ErrNotRegular) {
+		return Array{}, fmt.Errorf("npy: %w: %w", err, ErrFormat)
+	}
 	if err != nil {
 		return Array{}, fmt.Errorf("npy: %w", err)
 	}
@@ -497,56 +501,4 @@ func ReadFile(path string, limit int64) (Array, error) {
 		return Array{}, fmt.Errorf("npy: %s: %w", path, err)
 	}
 	return a, nil
-}
-
-// openRegular opens path for reading if it is a regular file and returns
-// its size. It checks with os.Stat before opening, opens with O_NONBLOCK
-// (a FIFO swapped in after the check cannot block the open) and checks the
-// opened file again.
-func openRegular(path string) (*os.File, int64, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s: %w: not a regular file (%s)", path, ErrFormat, fileKind(st.Mode()))
-	}
-	return openChecked(path)
-}
-
-// openChecked opens path without blocking and checks that the opened file
-// is a regular file: the race of a FIFO swapped in after openRegular's
-// os.Stat.
-func openChecked(path string) (*os.File, int64, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|nonblock, 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, 0, fmt.Errorf("%s: %w: not a regular file (%s)", path, ErrFormat, fileKind(st.Mode()))
-	}
-	return f, st.Size(), nil
-}
-
-// fileKind names the type of a non-regular file for error messages.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "mode " + m.String()
 }

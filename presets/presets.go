@@ -21,6 +21,7 @@ import (
 
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/experiments"
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 //go:embed builtin/*.toml
@@ -105,6 +106,9 @@ func parse(src []byte, label string, generated bool) (experiments.Config, error)
 	if cfg.Name == "" {
 		cfg.Name = strings.TrimSuffix(filepath.Base(label), ".toml")
 	}
+	// The name and description are printed on terminals: no escape
+	// sequences from a file reach them.
+	cfg.Name, cfg.Description = inputfile.Printable(cfg.Name), inputfile.Printable(cfg.Description)
 	if cfg.Genes != nil && cfg.Genes.Standardize == "" {
 		cfg.Genes.Standardize = "pooled"
 	}

@@ -1,7 +1,6 @@
 package presets
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,8 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
-	"unicode/utf8"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // Limits of preset files, checked before the TOML decoder sees them.
@@ -32,7 +31,7 @@ const (
 // ErrNotRegular: a preset path names a FIFO, a device, a directory or a
 // socket, which are refused before they are opened (a FIFO would block,
 // /dev/zero never ends).
-var ErrNotRegular = errors.New("not a regular file")
+var ErrNotRegular = inputfile.ErrNotRegular
 
 // Info describes one preset.
 type Info struct {
@@ -76,14 +75,14 @@ func ListDir(dir string) []Info {
 		if err == nil {
 			cfg, perr := Parse(b, f)
 			if perr == nil {
-				out = append(out, Info{Name: Printable(cfg.Name), Description: Printable(cfg.Description), File: f})
+				out = append(out, Info{Name: inputfile.Printable(cfg.Name), Description: inputfile.Printable(cfg.Description), File: f})
 				continue
 			}
 			err = perr
 		}
 		out = append(out, Info{
-			Name:        Printable(strings.TrimSuffix(filepath.Base(f), ".toml")),
-			Description: Printable("invalid preset: " + err.Error()),
+			Name:        inputfile.Printable(strings.TrimSuffix(filepath.Base(f), ".toml")),
+			Description: inputfile.Printable("invalid preset: " + err.Error()),
 			File:        f,
 			Err:         err,
 		})
@@ -126,27 +125,13 @@ func isFile(s string) bool {
 // readFile reads a preset file within MaxFileSize and MaxDepth. Errors
 // start with "presets: " and name path.
 func readFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+	f, size, err := inputfile.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("presets: %w", err) // *PathError names the file
-	}
-	if !st.Mode().IsRegular() {
-		return nil, notRegular(path, st.Mode())
-	}
-	// O_NONBLOCK: a FIFO swapped in after the check cannot block the open.
-	f, err := os.OpenFile(path, os.O_RDONLY|nonblock, 0)
-	if err != nil {
-		return nil, fmt.Errorf("presets: %w", err)
+		return nil, fmt.Errorf("presets: %w", err) // it names the file
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, fmt.Errorf("presets: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, notRegular(path, st.Mode())
-	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("presets: %s: file of %d bytes is larger than %d bytes", path, st.Size(), MaxFileSize)
+	if size > MaxFileSize {
+		return nil, fmt.Errorf("presets: %s: file of %d bytes is larger than %d bytes", path, size, MaxFileSize)
 	}
 	// The file may have grown since Stat: read one byte past the cap.
 	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
@@ -160,28 +145,6 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("presets: %s: %w", path, err)
 	}
 	return b, nil
-}
-
-// nonblock is O_NONBLOCK where it exists; opening a FIFO with it returns at
-// once instead of waiting for a writer.
-const nonblock = syscall.O_NONBLOCK
-
-// notRegular is the error for a file of mode m that is not a regular file.
-func notRegular(path string, m os.FileMode) error {
-	kind := "mode " + m.String()
-	switch {
-	case m.IsDir():
-		kind = "a directory"
-	case m&os.ModeNamedPipe != 0:
-		kind = "a named pipe"
-	case m&os.ModeSocket != 0:
-		kind = "a socket"
-	case m&os.ModeCharDevice != 0:
-		kind = "a character device"
-	case m&os.ModeDevice != 0:
-		kind = "a device"
-	}
-	return fmt.Errorf("presets: %s: %w (%s)", path, ErrNotRegular, kind)
 }
 
 // checkDepth scans TOML text for its nesting depth without decoding it and
@@ -352,27 +315,3 @@ func skipString(src []byte, i int) (next, newlines int) {
 	return len(src), newlines
 }
 
-// Printable returns s made safe to print on a terminal: control characters
-// (C0 and C1, DEL; ESC starts the escape sequences that can move the
-// cursor, retitle the window or rewrite the screen) and the bidirectional
-// overrides and isolates (which reorder what is shown) are dropped, tabs
-// and line breaks become spaces, and invalid UTF-8 becomes U+FFFD. Use it
-// for text read from preset or snapshot files, e.g. a preset's name and
-// description.
-func Printable(s string) string {
-	clean := func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // LRE…RLO, LRI…PDI
-			return -1
-		}
-		return r
-	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.Map(clean, s)
-}

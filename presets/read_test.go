@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // nestedInline is n inline tables, each inside the one before.
@@ -208,25 +210,9 @@ func TestListDir(t *testing.T) {
 			p.Name != strings.TrimSuffix(filepath.Base(p.File), ".toml")):
 			t.Errorf("%s: %+v, want an error containing %q", p.File, p, w)
 		}
-		if p.Description != Printable(p.Description) || p.Name != Printable(p.Name) {
+		if p.Description != inputfile.Printable(p.Description) || p.Name != inputfile.Printable(p.Name) {
 			t.Errorf("%s: name %q or description %q is not printable", p.File, p.Name, p.Description)
 		}
 	}
 }
 
-func TestPrintable(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"four-well-L1 — Lipschitz α=2, ν", "four-well-L1 — Lipschitz α=2, ν"},
-		{"red \x1b[31mtext\x1b[0m", "red [31mtext[0m"},
-		{"title \x1b]0;pwned\x07 bell", "title ]0;pwned bell"},
-		{"line\nbreak\ttab\r", "line break tab "},
-		{"c1 \u009b31m csi", "c1 31m csi"},
-		{"del\x7f", "del"},
-		{"bidi \u202eevil\u202c \u2066x\u2069", "bidi evil x"},
-		{"bad \xff utf-8", "bad \uFFFD utf-8"},
-	} {
-		if got := Printable(tc.in); got != tc.want {
-			t.Errorf("Printable(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}

@@ -85,7 +85,7 @@ func ExportPNG(path string, p PlotData) error {
 	if err != nil {
 		return fmt.Errorf("snapshots: %s: %w", path, err)
 	}
-	err = writeAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
+	err = WriteAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 	if err != nil {
 		return fmt.Errorf("snapshots: %s: %w", path, err)
 	}

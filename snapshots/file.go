@@ -12,7 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // WriteFile atomically writes a snapshot of meta and arrays to path (see
@@ -27,7 +28,7 @@ func WriteFile(path string, meta []byte, arrays []Array) error {
 		panic("snapshots: WriteFile: meta is not valid JSON")
 	}
 	checkArrays(arrays)
-	err := writeAtomic(path, func(w io.Writer) error { return WriteNPZ(w, meta, arrays) })
+	err := WriteAtomic(path, func(w io.Writer) error { return WriteNPZ(w, meta, arrays) })
 	if err != nil {
 		return fmt.Errorf("snapshots: %s: %w", path, err)
 	}
@@ -42,7 +43,12 @@ func WriteFile(path string, meta []byte, arrays []Array) error {
 // regular file (a FIFO, a device, a directory) is refused before it is
 // read, and opening never blocks.
 func ReadFile(path string, lim Limits) (meta []byte, arrays map[string]Array, err error) {
-	f, size, err := openRegular(path)
+	f, size, err := inputfile.Open(path)
+	var nr *inputfile.NotRegularError
+	if errors.As(err, &nr) {
+		// "snapshots: x.npz: not a gpa-tui snapshot: not a regular file (a named pipe)"
+		return nil, nil, fmt.Errorf("snapshots: %s: %w: %s", path, ErrNotSnapshot, nr.Reason())
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshots: %w", err) // the error names the file
 	}
@@ -54,59 +60,13 @@ func ReadFile(path string, lim Limits) (meta []byte, arrays map[string]Array, er
 	return meta, arrays, nil
 }
 
-// openRegular opens path for reading if it is a regular file and returns
-// its size. It checks with os.Stat before opening (a FIFO would block the
-// open, /dev/zero never ends), opens with O_NONBLOCK so that a FIFO swapped
-// in after the check cannot block either, and checks the opened file again.
-func openRegular(path string) (*os.File, int64, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, 0, notRegular(path, st.Mode())
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|nonblock, 0)
-	if err != nil {
-		return nil, 0, err
-	}
-	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		if err == nil {
-			err = notRegular(path, st.Mode())
-		}
-		return nil, 0, err
-	}
-	return f, st.Size(), nil
-}
-
-// nonblock is O_NONBLOCK where it exists (0 on Plan 9, which has no FIFOs).
-const nonblock = syscall.O_NONBLOCK
-
-// notRegular is the error for a file of mode m that is not a regular file.
-func notRegular(path string, m os.FileMode) error {
-	kind := "mode " + m.String()
-	switch {
-	case m.IsDir():
-		kind = "a directory"
-	case m&os.ModeNamedPipe != 0:
-		kind = "a named pipe"
-	case m&os.ModeSocket != 0:
-		kind = "a socket"
-	case m&os.ModeCharDevice != 0:
-		kind = "a character device"
-	case m&os.ModeDevice != 0:
-		kind = "a device"
-	}
-	return fmt.Errorf("%s: %w: not a regular file (%s)", path, ErrNotSnapshot, kind)
-}
-
 // Budget of a run snapshot beyond the shapes its meta.json declares.
 const (
-	// paramMax caps phi_params and phi_power at 64 MiB each (16 Mi float32
-	// values); opt_state may hold twice that (Adam: m and v per parameter).
-	// The discriminators of the shipped presets have under 10⁶ parameters.
-	paramMax = 64 << 20
+	// methodMax caps each of a method's arrays (core.MethodState) at
+	// 128 MiB: 16 Mi float32 parameters and their two Adam moments (GPA's
+	// phi_params, phi_power, opt_state). The networks of the shipped
+	// presets have under 10⁶ parameters.
+	methodMax = 2*(64<<20) + 64
 	// imageValues caps the values of one image at 65536 (a 256×256 grey
 	// image; CIFAR-10 has 32×32×3 = 3072).
 	imageValues = 1 << 16
@@ -119,26 +79,35 @@ const (
 // valid run it asks for nothing, and Load reports what is wrong.
 func runArrays(meta []byte) (map[string]Want, error) {
 	var m struct {
-		Kind          string `json:"kind"`
-		M, N, D, Step int
+		Kind           string `json:"kind"`
+		M, N, D, Step  int
+		MethodArrays   []string `json:"method_arrays"`
+		MetricsColumns []string `json:"metrics_columns"`
 	}
 	if json.Unmarshal(meta, &m) != nil || m.Kind != runKind || m.M < 1 || m.N < 1 || m.D < 1 || m.Step < 0 {
 		return map[string]Want{}, nil
 	}
-	k := len(metricsColumns)
-	return map[string]Want{
+	k := len(m.MetricsColumns)
+	want := map[string]Want{
 		"particles":     {Shape: []int{m.M, m.D}, Max: bytesOf(4, m.M, m.D)},
 		"initial":       {Shape: []int{m.M, m.D}, Max: bytesOf(4, m.M, m.D)},
 		"target":        {Shape: []int{m.N, m.D}, Max: bytesOf(4, m.N, m.D)},
-		"phi_params":    {Shape: []int{-1}, Max: paramMax},
-		"phi_power":     {Shape: []int{-1}, Max: paramMax},
-		"opt_state":     {Shape: []int{-1}, Max: 2*paramMax + 64},
 		"metrics":       {Shape: []int{-1, k}, Max: bytesOf(8, k, m.Step) + 8*int64(k)}, // a row per step
 		"images":        {Shape: []int{m.M, -1, -1, -1}, Max: bytesOf(4, m.M, imageValues)},
 		"target_images": {Shape: []int{m.N, -1, -1, -1}, Max: bytesOf(4, m.N, imageValues)},
 		"labels":        {Shape: []int{m.M}, Max: bytesOf(8, m.M)},
 		"target_labels": {Shape: []int{m.N}, Max: bytesOf(8, m.N)},
-	}, nil
+	}
+	names := m.MethodArrays
+	if names == nil { // format 1: GPA's arrays
+		names = []string{"phi_params", "phi_power", "opt_state"}
+	}
+	for _, name := range names {
+		if _, fixed := want[name]; !fixed {
+			want[name] = Want{Shape: []int{-1}, Max: methodMax}
+		}
+	}
+	return want, nil
 }
 
 // bytesOf is size·∏dims, saturating at math.MaxInt64; dims are ≥ 0.
@@ -157,10 +126,12 @@ func bytesOf(size int64, dims ...int) int64 {
 // that a write can fail (or the process exit) part-way.
 var testHookWriter func(io.Writer) io.Writer
 
-// writeAtomic writes path through write: temp file, fsync, close, rename,
-// fsync of the directory. The new file gets the mode of the file it
-// replaces, or 0666 less the umask, as os.Create gives.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
+// WriteAtomic writes path through write: temp file, fsync, close, rename,
+// fsync of the directory, so a crash never leaves a half-written file where
+// a good one was. The new file gets the mode of the file it replaces, or
+// 0666 less the umask, as os.Create gives. It is the program's one atomic
+// writer (snapshots, run folders, output files).
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -17,8 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gpa-tui/gpa-tui/core"
 )
 
 func TestWriteReadFile(t *testing.T) {
@@ -337,10 +335,7 @@ type crafted struct {
 // testConfig: M = 40, N = 60, d = 2, 3 steps.
 func testRun(t testing.TB) ([]byte, []Array) {
 	t.Helper()
-	s, err := core.New(testConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newSim(t)
 	if _, err := s.Advance(3); err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +422,7 @@ func TestLoadCrafted(t *testing.T) {
 		"images of rank 3":     {load: `array "images" has shape (40, 4, 1), want (40, -1, -1, -1)`},
 		"bomb header":          {}, // an extra member is skipped
 		"huge M":               {load: `array "initial" has shape (40, 2), want (4000000000, 2)`},
-		"more rows than steps": {load: "metrics.npy: array too large: shape (3, 10) of <f8 needs 240 data bytes, above the limit of 160"},
+		"more rows than steps": {load: "metrics.npy: array too large: shape (3, 6) of <f8 needs 144 data bytes, above the limit of 96"},
 	}
 	for _, c := range craftedRuns(t) {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,12 +29,12 @@ type SeriesMatrix struct {
 
 // ReadSeriesMatrixFile reads a GEO series-matrix file, gzip'd or not.
 func ReadSeriesMatrixFile(path string) (*SeriesMatrix, error) {
-	f, err := os.Open(path)
+	r, closeFile, err := openData(path)
 	if err != nil {
-		return nil, fmt.Errorf("genes: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return ReadSeriesMatrix(f, path)
+	defer closeFile()
+	return ReadSeriesMatrix(r, path)
 }
 
 // geoMaxLine bounds one line of a series-matrix file: a GPL570 data line
