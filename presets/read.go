@@ -314,4 +314,3 @@ func skipString(src []byte, i int) (next, newlines int) {
 	}
 	return len(src), newlines
 }
-

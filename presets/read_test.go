@@ -215,4 +215,3 @@ func TestListDir(t *testing.T) {
 		}
 	}
 }
-
