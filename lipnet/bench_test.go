@@ -117,3 +117,16 @@ func BenchmarkOps(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGPAStepThreads runs the workloads of BenchmarkGPAStepWorkload on
+// one and two threads (SetThreads); compare under taskset -c 0 and -c 0,1.
+func BenchmarkGPAStepThreads(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		for _, w := range workloads {
+			b.Run(fmt.Sprintf("%s/threads=%d", w.name, threads), func(b *testing.B) {
+				defer SetThreads(SetThreads(threads))
+				benchWorkload(b, w)
+			})
+		}
+	}
+}

@@ -99,6 +99,15 @@ func gemm(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c []floa
 		(epi == epiMask && (m-1)*ldc+n > len(h)) {
 		panic("lipnet: gemm: bad dimensions")
 	}
+	if gemmSplit(m, n, k, a, sai, sap, b, ldb, c, ldc, mode, bias, epi, slope, h) {
+		return
+	}
+	gemmSerial(m, n, k, a, sai, sap, b, ldb, c, ldc, mode, bias, epi, slope, h)
+}
+
+// gemmSerial is gemm on the calling thread, without the checks.
+func gemmSerial(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c []float32, ldc int,
+	mode int, bias []float32, epi int, slope float32, h []float32) {
 	if useAVX2 {
 		gemmAsm(m, n, k, a, sai, sap, b, ldb, c, ldc, mode, bias, epi, slope, h)
 		return

@@ -279,7 +279,7 @@ func TestDgemm(t *testing.T) {
 }
 
 func TestTranspose(t *testing.T) {
-	for _, sh := range [][2]int{{1, 1}, {3, 5}, {16, 16}, {17, 40}, {33, 2}} {
+	for _, sh := range [][2]int{{1, 1}, {3, 5}, {16, 16}, {17, 40}, {33, 2}, {4, 9}, {70, 4}, {130, 67}} {
 		r, c := sh[0], sh[1]
 		src := randSlice(newRand(6), r*c)
 		dst := make([]float32, r*c)

@@ -1,8 +1,10 @@
 package lipnet
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // pcgStream is the second PCG seed word, fixed so that Config.Seed alone
@@ -25,7 +27,11 @@ type Net struct {
 	params  []float32
 	grads   []float32
 	power   []float32
-	scratch *scratch
+	scratch *scratch // scratches[0]: Normalize's work space on the calling thread
+
+	scratches []*scratch // one per part of a parallel Normalize (pool.go)
+	order     []int      // layers by decreasing certificate cost (certCost)
+	norm      normJob
 
 	cap  int         // rows the buffers hold
 	h    [][]float32 // h[l]: output of layer l (rows×out_l), after its activation
@@ -112,6 +118,14 @@ func New(cfg Config) (*Net, error) {
 			d.powerStep(n.scratch)
 		}
 	}
+	n.scratches = []*scratch{n.scratch}
+	n.order = make([]int, D)
+	for l := range n.order {
+		n.order[l] = l
+	}
+	slices.SortStableFunc(n.order, func(a, b int) int {
+		return cmp.Compare(certCost(n.layers[b]), certCost(n.layers[a]))
+	})
 	n.Normalize()
 	return n, nil
 }

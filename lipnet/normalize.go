@@ -2,6 +2,7 @@ package lipnet
 
 import (
 	"math"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -114,8 +115,82 @@ func (n *Net) Normalize() {
 		return
 	}
 	c := math.Pow(n.cfg.Lipschitz, 1/float64(len(n.layers)))
-	for _, l := range n.layers {
-		l.normalize(c, n.cfg.Norm, n.scratch)
+	parts := 1
+	if n.cfg.Norm == Spectral && len(n.layers) > 1 {
+		parts = workPool.acquire(len(n.layers))
+	}
+	if parts == 1 {
+		for _, l := range n.layers {
+			l.normalize(c, n.cfg.Norm, n.scratch)
+		}
+		return
+	}
+	for len(n.scratches) < parts { // once per thread count
+		n.scratches = append(n.scratches, newScratch(n.cfg.dims(), n.cfg.convGeoms()))
+	}
+	n.norm.n, n.norm.c = n, c
+	n.norm.next.Store(0)
+	workPool.runLocked(&n.norm, parts)
+	n.norm.n = nil
+}
+
+// normJob is a parallel Normalize: the parts take the layers, most costly
+// first (Net.order), each with its own work space. A layer's bound depends
+// only on its weights and power vector, so the result does not depend on
+// which part takes which layer.
+type normJob struct {
+	n    *Net
+	c    float64
+	next atomic.Int32
+}
+
+func (j *normJob) run(part, _ int) {
+	n, s := j.n, j.n.scratches[part]
+	for {
+		i := int(j.next.Add(1)) - 1
+		if i >= len(n.order) {
+			return
+		}
+		n.layers[n.order[i]].normalize(j.c, n.cfg.Norm, s)
+	}
+}
+
+// certCost estimates the multiply-adds of a layer's spectral certificate,
+// to order the layers of a parallel Normalize: the Gram matrix (in·out·n/2)
+// and its Cholesky factorisation (n³/6) of a dense layer, n = min(in, out);
+// for a convolution the lags and one factorisation per frequency (see
+// conv_norm.go), or the exact Gram (conv_exact.go).
+func certCost(l layer) float64 {
+	switch l := l.(type) {
+	case *dense:
+		in, out := float64(l.in), float64(l.out)
+		n := min(in, out)
+		return in*out*n/2 + n*n*n/6
+	case *conv:
+		cc, g := &l.cert, l.g
+		if cc.exact {
+			n := float64(cc.n)
+			return n * n * n / 6 * 2
+		}
+		n := float64(2 * cc.n)
+		return float64(cc.m1*cc.m2)/2*n*n*n/6 + 169*float64(g.cin*g.cout*g.cout)
+	}
+	return 0
+}
+
+// certStats returns how the spectral bounds were obtained, summed over the
+// work spaces (for tests and benchmarks).
+func (n *Net) certStats() (certified, retried, bisected int) {
+	for _, s := range n.scratches {
+		certified, retried, bisected = certified+s.certified, retried+s.retried, bisected+s.bisected
+	}
+	return
+}
+
+// resetCertStats zeroes the counts of certStats.
+func (n *Net) resetCertStats() {
+	for _, s := range n.scratches {
+		s.resetStats()
 	}
 }
 
@@ -295,22 +370,23 @@ func bracket(tau, trace float64, n int, ok func(float64) bool) float64 {
 // helps) and ‖ |W|ᵀ|W| ‖₂ = ‖|W|‖₂² ≤ ‖W‖_F².
 func (d *dense) gram(s *scratch) (n int, fro2, etaG float64) {
 	in, out := d.in, d.out
-	w := s.w64[:in*out]
-	for i, v := range d.w {
-		w[i] = float64(v)
-	}
-	// G[i][j] = Σ_p A[i][p]·B[p][j] with A = Wᵀ, B = W, or A = W, B = Wᵀ.
-	a, sai, sap, b, ldb, k := w, 1, out, w, out, in
+	// G = MᵀM with M = W (k = in rows, n = out columns) if out ≤ in, else
+	// M = Wᵀ (transposed in float32, where it is exact and fast), so that
+	// G[i][j] = Σ_p M[p][i]·M[p][j] reads one row p of M for A and B.
+	src, k := d.w, in
+	n = out
 	if out > in {
-		wt := s.wt64[:in*out]
-		transpose64(wt, w, in, out)
-		a, sai, sap, b, ldb, k = w, out, 1, wt, in, out
+		transpose32(d.wt, d.w, in, out)
+		src, k, n = d.wt, out, in
 	}
-	n = min(in, out)
+	m := s.w64[:in*out]
+	for i, v := range src {
+		m[i] = float64(v)
+	}
 	g := s.g[:n*n]
 	for r0 := 0; r0 < n; r0 += cholBlock {
 		r1 := min(r0+cholBlock, n)
-		dgemm(r1-r0, r1, k, a[r0*sai:], sai, sap, b, ldb, g[r0*n:], n, modeSet)
+		dgemm(r1-r0, r1, k, m[r0:], 1, n, m, n, g[r0*n:], n, modeSet)
 	}
 	var trace float64
 	for i := range n {

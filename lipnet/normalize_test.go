@@ -232,7 +232,7 @@ func BenchmarkNormalize(b *testing.B) {
 			n, _ := New(Config{In: 2, Hidden: []int{32, 32, 32}, Out: 1, Lipschitz: 1, Norm: nm, Seed: 1})
 			rng := newRand(1)
 			g := randSlice(rng, len(n.Params()))
-			n.scratch.resetStats()
+			n.resetCertStats()
 			b.ReportAllocs()
 			for b.Loop() {
 				p := n.Params()
@@ -241,10 +241,10 @@ func BenchmarkNormalize(b *testing.B) {
 				}
 				n.Normalize()
 			}
-			s := n.scratch
-			if tot := s.certified + s.retried + s.bisected; tot > 0 {
-				b.ReportMetric(float64(s.retried)/float64(tot), "retried/layer")
-				b.ReportMetric(float64(s.bisected)/float64(tot), "bisected/layer")
+			certified, retried, bisected := n.certStats()
+			if tot := certified + retried + bisected; tot > 0 {
+				b.ReportMetric(float64(retried)/float64(tot), "retried/layer")
+				b.ReportMetric(float64(bisected)/float64(tot), "bisected/layer")
 			}
 		})
 	}

@@ -1,0 +1,261 @@
+package lipnet
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Threads.
+//
+// The large matrix products (gemm, gemmNT) and Normalize split their work
+// over a persistent pool of worker goroutines: no goroutine is started and
+// nothing is allocated per call. The split never changes a result: a
+// product is split by rows (or columns) of its output, and every output
+// element is still the same sum in the same order (kernel.go); Normalize
+// is split by layers, each certified on its own from its own weights and
+// power vectors, with work space that it overwrites before reading. So a
+// net computes the same bits with any number of threads
+// (TestThreadsBitIdentical).
+//
+// Workers spin for a short while (spinFor) after a job, so that the next
+// product of a training step starts without a wake-up, and then park on a
+// channel: an idle or paused program burns no CPU. One caller at a time
+// uses the pool; a concurrent caller (another Net on another goroutine, or
+// a product inside a parallel Normalize) runs its work on its own thread.
+
+// spinFor is how long an idle worker polls for the next job before it
+// parks: about the gap between two products of a training step, so that a
+// step wakes each worker once (a futex wake-up costs ≈ 5–50 µs).
+const spinFor = 200 * time.Microsecond
+
+// parallelMinFlops is the smallest product (2·m·n·k flops) that is split:
+// ≈ 10 µs on one core at 200 GFLOP/s, against ≈ 1 µs to hand a job to a
+// spinning worker and collect it. The products of the four-well net
+// (700×32×32, 1.4 MFLOP) stay on one thread.
+const parallelMinFlops = 1 << 22
+
+// job is work split into parts; run(part, parts) does one part. Part 0
+// runs on the calling goroutine.
+type job interface{ run(part, parts int) }
+
+type worker struct {
+	start    atomic.Uint64 // generation posted by the caller
+	done     atomic.Uint64 // generation finished
+	sleeping atomic.Bool
+	wake     chan struct{} // a token wakes a parked worker
+	gen      uint64        // the caller's copy of start
+	job      job           // written before start, read after it
+	part     int
+	parts    int
+}
+
+type pool struct {
+	mu      sync.Mutex // held by the caller whose job is running
+	threads atomic.Int32
+	grow    sync.Mutex // serialises SetThreads
+	workers []*worker  // len ≥ threads−1; written under mu and grow
+	gemm    gemmJob    // the job of the one running product, under mu
+}
+
+var workPool pool
+
+func init() { workPool.threads.Store(int32(max(1, runtime.GOMAXPROCS(0)))) }
+
+// SetThreads sets the number of threads (the calling goroutine and n−1
+// workers) that the matrix products and Normalize use, and returns the
+// previous number. n ≤ 0 means runtime.GOMAXPROCS(0), the default. Results
+// are the same bits for every n. It is safe to call at any time from any
+// goroutine; a product that is running finishes with the old number.
+func SetThreads(n int) int {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = min(n, 256)
+	return int(workPool.threads.Swap(int32(n)))
+}
+
+// Threads returns the number of threads set by SetThreads.
+func Threads() int { return int(workPool.threads.Load()) }
+
+// acquire locks the pool for a job of up to want parts and returns the
+// number of parts to split it into: 1 (and the pool not locked) when only
+// one thread is set or another caller holds the pool.
+func (p *pool) acquire(want int) int {
+	t := min(want, int(p.threads.Load()))
+	if t <= 1 || !p.mu.TryLock() {
+		return 1
+	}
+	if len(p.workers) < t-1 {
+		p.grow.Lock()
+		for len(p.workers) < t-1 {
+			w := &worker{wake: make(chan struct{}, 1)}
+			p.workers = append(p.workers, w)
+			go w.loop()
+		}
+		p.grow.Unlock()
+	}
+	return t
+}
+
+// runLocked runs j in parts parts, part 0 here, and unlocks the pool
+// (acquire returned parts > 1).
+func (p *pool) runLocked(j job, parts int) {
+	ws := p.workers[:parts-1]
+	for i, w := range ws {
+		w.job, w.part, w.parts = j, i+1, parts
+		w.gen++
+		w.start.Store(w.gen)
+		if w.sleeping.Load() {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+	j.run(0, parts)
+	for _, w := range ws {
+		for spin := 0; w.done.Load() != w.gen; spin++ {
+			if spin&255 == 255 {
+				runtime.Gosched() // with fewer Ps than threads, let the worker run
+			}
+		}
+		w.job = nil
+	}
+	p.mu.Unlock()
+}
+
+// run runs j in up to want parts and returns when all are done.
+func (p *pool) run(j job, want int) {
+	parts := p.acquire(want)
+	if parts == 1 {
+		j.run(0, 1)
+		return
+	}
+	p.runLocked(j, parts)
+}
+
+// loop is a worker: spin for spinFor waiting for a job, then park.
+func (w *worker) loop() {
+	var seen uint64
+	for {
+		deadline := time.Now().Add(spinFor)
+		for spin := 0; w.start.Load() == seen; spin++ {
+			if spin&255 != 255 {
+				continue
+			}
+			if time.Now().Before(deadline) {
+				runtime.Gosched()
+				continue
+			}
+			// Park. The caller stores start before it loads sleeping, and
+			// we store sleeping before we load start (sequentially
+			// consistent atomics), so either we see the new start here or
+			// the caller sees sleeping and leaves a wake token.
+			w.sleeping.Store(true)
+			if w.start.Load() == seen {
+				<-w.wake
+			}
+			w.sleeping.Store(false)
+			deadline = time.Now().Add(spinFor)
+		}
+		seen = w.start.Load()
+		w.job.run(w.part, w.parts)
+		w.done.Store(seen)
+	}
+}
+
+// gemmJob is one gemm call split over the pool by rows of C (byRows) or by
+// column panels.
+type gemmJob struct {
+	m, n, k  int
+	a        []float32
+	sai, sap int
+	b        []float32
+	ldb      int
+	c        []float32
+	ldc      int
+	mode     int
+	bias     []float32
+	epi      int
+	slope    float32
+	h        []float32
+	byRows   bool
+	step     int // rows or columns per part
+}
+
+func (j *gemmJob) run(part, parts int) {
+	lo, hi := part*j.step, (part+1)*j.step // the last part takes the rest
+	if j.byRows {
+		if part == parts-1 {
+			hi = j.m
+		}
+		hi = min(j.m, hi)
+		if lo >= hi {
+			return
+		}
+		var h []float32
+		if j.epi == epiMask {
+			h = j.h[lo*j.ldc:]
+		}
+		gemmSerial(hi-lo, j.n, j.k, j.a[lo*j.sai:], j.sai, j.sap, j.b, j.ldb, j.c[lo*j.ldc:], j.ldc,
+			j.mode, j.bias, j.epi, j.slope, h)
+		return
+	}
+	if part == parts-1 {
+		hi = j.n
+	}
+	hi = min(j.n, hi)
+	if lo >= hi {
+		return
+	}
+	var bias, h []float32
+	if j.mode == modeBias {
+		bias = j.bias[lo:]
+	}
+	if j.epi == epiMask {
+		h = j.h[lo:]
+	}
+	var b []float32
+	if j.k > 0 {
+		b = j.b[lo:]
+	}
+	gemmSerial(j.m, hi-lo, j.k, j.a, j.sai, j.sap, b, j.ldb, j.c[lo:], j.ldc, j.mode, bias, j.epi, j.slope, h)
+}
+
+// gemmSplit runs gemm over the pool when it is large enough and returns
+// false when it did not (the caller then runs it serially). Rows are split
+// in multiples of the 8-row tile, columns in multiples of the 32-column
+// panel, so each part runs the same tiles as the whole.
+func gemmSplit(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c []float32, ldc int,
+	mode int, bias []float32, epi int, slope float32, h []float32) bool {
+	if 2*m*n*k < parallelMinFlops || Threads() <= 1 {
+		return false
+	}
+	var byRows bool
+	var want, step int
+	switch {
+	case m >= 16:
+		want, byRows = m/8, true
+	case n >= 64:
+		want = n / 32
+	default:
+		return false
+	}
+	p := &workPool
+	parts := p.acquire(want)
+	if parts == 1 {
+		return false
+	}
+	if byRows {
+		step = (m/8 + parts - 1) / parts * 8
+	} else {
+		step = (n/32 + parts - 1) / parts * 32
+	}
+	p.gemm = gemmJob{m: m, n: n, k: k, a: a, sai: sai, sap: sap, b: b, ldb: ldb, c: c, ldc: ldc,
+		mode: mode, bias: bias, epi: epi, slope: slope, h: h, byRows: byRows, step: step}
+	p.runLocked(&p.gemm, parts)
+	p.gemm = gemmJob{} // drop the references to the caller's slices
+	return true
+}
