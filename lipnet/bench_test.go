@@ -58,6 +58,7 @@ func benchWorkload(b *testing.B, w workload) {
 	}
 	dx := make([]float32, w.m*w.d)
 	opt := NewSGD(0.005)
+	n.resetCertStats()
 	b.ReportAllocs()
 	for b.Loop() {
 		for range w.tnn {
@@ -73,6 +74,9 @@ func benchWorkload(b *testing.B, w workload) {
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
 	b.ReportMetric(float64(w.m*b.N)/sec, "particle-steps/s")
+	if certified, retried, bisected := n.certStats(); certified+retried+bisected > 0 {
+		b.ReportMetric(float64(retried+bisected)/float64(certified+retried+bisected), "uncertified/layer")
+	}
 }
 
 // BenchmarkOps measures each call of the four-well step on its own.

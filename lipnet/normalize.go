@@ -402,6 +402,12 @@ func (d *dense) gram(s *scratch) (n int, fro2, etaG float64) {
 // updates of larger Gram matrices run in the float64 kernel (dgemm).
 const cholBlock = 32
 
+// cholSub is the sub-block of the columns of a block of the Cholesky
+// factorisation that are formed by dot products; the rest of the block
+// is updated in dgemm (5× less scalar work than dot products over the
+// whole block, at n = 256).
+const cholSub = 8
+
 // choleskyOK reports whether the Cholesky factorisation of (τ−η)I − G
 // succeeds in float64, which certifies λ_max(G) < τ for the exact G of the
 // stored weights. η = etaG (the float32 rounding of G, see gram) plus the
@@ -429,20 +435,69 @@ func choleskyOK(s *scratch, g []float64, n, ld int, tau, etaG float64) bool {
 	for kb := 0; kb < n; kb += cholBlock {
 		e := min(kb+cholBlock, n)
 		// Columns kb … e−1 of L (diagonal block and panel L₂₁ = A₂₁·L₁₁⁻ᵀ),
-		// left-looking within the block: for each column j the rows below
-		// (the inner loop) are independent.
-		for j := kb; j < e; j++ {
-			lj := a[j*n+kb : j*n+j+1]
-			x := lj[j-kb] - dot64(lj[:j-kb], lj[:j-kb])
-			if !(x > 0) {
-				return false
+		// by sub-blocks of cholSub columns: left-looking within a sub-block,
+		// row by row (each row read once, its own entries and the
+		// sub-block's diagonal rows in L1), then the block's later columns
+		// take the sub-block's update A[i][q] −= Σ_p L[i][p]·L[q][p] in
+		// dgemm.
+		for sb := kb; sb < e; sb += cholSub {
+			se := min(sb+cholSub, e)
+			for i := sb; i < se; i++ { // the diagonal sub-block
+				ai := a[i*n+sb : i*n+i+1]
+				for j := sb; j <= i; j++ {
+					lj := a[j*n+sb : j*n+j+1]
+					x := ai[j-sb] - dot64(ai[:j-sb], lj[:j-sb])
+					if j < i {
+						ai[j-sb] = x / lj[j-sb]
+						continue
+					}
+					if !(x > 0) {
+						return false
+					}
+					ai[j-sb] = math.Sqrt(x)
+				}
 			}
-			ljj := math.Sqrt(x)
-			lj[j-kb] = ljj
-			for i := j + 1; i < n; i++ {
-				ai := a[i*n+kb : i*n+j+1]
-				ai[j-kb] = (ai[j-kb] - dot64(ai[:j-kb], lj[:j-kb])) / ljj
+			// The rows below, four at a time: four independent chains of
+			// dependent divisions.
+			w := se - sb
+			i := se
+			for ; i+4 <= n; i += 4 {
+				r0, r1 := a[i*n+sb:i*n+se], a[(i+1)*n+sb:(i+1)*n+se]
+				r2, r3 := a[(i+2)*n+sb:(i+2)*n+se], a[(i+3)*n+sb:(i+3)*n+se]
+				r0, r1, r2, r3 = r0[:w], r1[:w], r2[:w], r3[:w]
+				for j := range w {
+					lj := a[(sb+j)*n+sb : (sb+j)*n+sb+j+1]
+					x0, x1, x2, x3 := r0[j], r1[j], r2[j], r3[j]
+					for p, l := range lj[:j] {
+						x0 -= r0[p] * l
+						x1 -= r1[p] * l
+						x2 -= r2[p] * l
+						x3 -= r3[p] * l
+					}
+					d := lj[j]
+					r0[j], r1[j], r2[j], r3[j] = x0/d, x1/d, x2/d, x3/d
+				}
 			}
+			for ; i < n; i++ {
+				ai := a[i*n+sb : i*n+se]
+				for j := range w {
+					lj := a[(sb+j)*n+sb : (sb+j)*n+sb+j+1]
+					ai[j] = (ai[j] - dot64(ai[:j], lj[:j])) / lj[j]
+				}
+			}
+			if se == e {
+				break
+			}
+			// Rows se … n−1, columns se … e−1 (entries above the diagonal
+			// are updated too, and never read).
+			w2 := e - se
+			bt := s.bt[:cholSub*w2] // −L[se:e, sb:se]ᵀ
+			for q := range w2 {
+				for p, v := range a[(se+q)*n+sb : (se+q)*n+se] {
+					bt[p*w2+q] = -v
+				}
+			}
+			dgemm(n-se, w2, se-sb, a[se*n+sb:], n, 1, bt, w2, a[se*n+se:], n, modeAdd)
 		}
 		if e == n {
 			break
