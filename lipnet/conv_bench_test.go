@@ -79,6 +79,9 @@ func BenchmarkConvWorkload(b *testing.B) {
 			sec := b.Elapsed().Seconds()
 			b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
 			b.ReportMetric(float64(cnnM*b.N)/sec, "particle-steps/s")
+			f := stepFlops(n, cnnM, cnnN, cnnTNN)
+			b.ReportMetric(f/1e9, "GFLOP/step")
+			b.ReportMetric(f*float64(b.N)/sec/1e9, "GFLOP/s")
 			certified, retried, bisected := n.certStats()
 			if tot := certified + retried + bisected; tot > 0 {
 				b.ReportMetric(float64(retried+bisected)/float64(tot), "uncertified/layer")
