@@ -32,6 +32,9 @@ type Net struct {
 	scratches []*scratch // one per part of a parallel Normalize (pool.go)
 	order     []int      // layers by decreasing certificate cost (certCost)
 	norm      normJob
+	// parallelCert: the layers' certificates are worth splitting
+	// (normParallelMin).
+	parallelCert bool
 
 	cap  int         // rows the buffers hold
 	h    [][]float32 // h[l]: output of layer l (rows×out_l), after its activation
@@ -126,6 +129,11 @@ func New(cfg Config) (*Net, error) {
 	slices.SortStableFunc(n.order, func(a, b int) int {
 		return cmp.Compare(certCost(n.layers[b]), certCost(n.layers[a]))
 	})
+	var rest float64
+	for _, l := range n.order[1:] {
+		rest += certCost(n.layers[l])
+	}
+	n.parallelCert = rest >= normParallelMin
 	n.Normalize()
 	return n, nil
 }
