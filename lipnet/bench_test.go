@@ -61,6 +61,7 @@ func benchWorkload(b *testing.B, w workload) {
 	n.Normalize() // sizes the work space of every thread outside the timing
 	n.resetCertStats()
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		for range w.tnn {
 			n.Forward(z, rows)
@@ -74,6 +75,7 @@ func benchWorkload(b *testing.B, w workload) {
 	}
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
+	b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/step")
 	b.ReportMetric(float64(w.m*b.N)/sec, "particle-steps/s")
 	f := stepFlops(n, w.m, w.n, w.tnn)
 	b.ReportMetric(f/1e9, "GFLOP/step")

@@ -1,5 +1,7 @@
 package lipnet
 
+import "unsafe"
+
 // convGeom is the geometry of a k×k convolution with stride s and SAME zero
 // padding on channels-last images: h×w×cin in, ho×wo×cout out.
 type convGeom struct {
@@ -45,6 +47,14 @@ type conv struct {
 	kt    []float32 // scratch cout×patch: Kᵀ
 	cols  []float32 // scratch: im2col of chunk samples, (chunk·ho·wo)×patch
 	chunk int       // samples per im2col block
+
+	// The implicit path (conv_implicit.go).
+	im   *implicitGeom
+	zero []float32        // max(cin, cout) zeros: the padding
+	ktap []float32        // Kᵀ tap by tap, ktap[t][c][e] = K[t][e][c] (inputGradImplicit)
+	bufs []*convBuf       // pointer tables per thread
+	gind []unsafe.Pointer // pointer table of a kernel-gradient pass
+	job  convJob
 }
 
 // colsBudget bounds the im2col block (floats, 2 MiB): forward and backward
@@ -57,7 +67,14 @@ func newConv(g convGeom, params, grads, power []float32) *conv {
 	rowCols := g.ho * g.wo * g.patch()
 	chunk := max(1, colsBudget/rowCols)
 	np := convPowerLen(g)
+	var im *implicitGeom
+	var gind []unsafe.Pointer
+	if g.cin >= implicitMinCin && g.cin%8 == 0 {
+		im = newImplicitGeom(g)
+		gind = make([]unsafe.Pointer, gradChunk*g.k*g.k)
+	}
 	return &conv{
+		im: im, gind: gind, zero: make([]float32, max(g.cin, g.cout)), ktap: make([]float32, nw),
 		g: g,
 		w: params[:nw:nw], gw: grads[:nw:nw],
 		power: power[:np:np],
@@ -146,6 +163,11 @@ func (c *conv) forwardTo(y, x []float32, rows int, a act) {
 	if a.fused() {
 		epi = epiLeaky
 	}
+	if c.implicit() {
+		c.forwardImplicit(y, x, rows, epi, a.slope)
+		a.applyUnfused(y[:rows*out])
+		return
+	}
 	for r0 := 0; r0 < rows; r0 += c.chunk {
 		nr := min(c.chunk, rows-r0)
 		c.im2col(x[r0*in:], nr)
@@ -160,6 +182,18 @@ func (c *conv) forwardTo(y, x []float32, rows int, a act) {
 //	∂ℓ/∂X = col2im(dZ·Kᵀ)          (term 2, times the activation derivative of x)
 func (c *conv) backwardTo(dx, dz, x []float32, rows int, xa act, grads bool) {
 	in, out, pl, np := c.g.inSize(), c.g.outSize(), c.g.patch(), c.g.ho*c.g.wo
+	if c.implicit() {
+		if grads {
+			c.gradImplicit(dz, x, rows) // term 1
+		}
+		if dx != nil {
+			c.inputGradImplicit(dx[:rows*in], dz, x, rows, xa) // term 2, derivative of x fused
+			if xa.on && !xa.fused() {
+				xa.applyGrad(dx[:rows*in], x[:rows*in])
+			}
+		}
+		return
+	}
 	if dx != nil {
 		transpose32(c.kt, c.w, pl, c.g.cout)
 	}

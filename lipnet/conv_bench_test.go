@@ -73,10 +73,12 @@ func BenchmarkConvWorkload(b *testing.B) {
 			step() // first touch of the buffers (page faults) outside the timing
 			n.resetCertStats()
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				step()
 			}
 			sec := b.Elapsed().Seconds()
+			b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/step")
 			b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
 			b.ReportMetric(float64(cnnM*b.N)/sec, "particle-steps/s")
 			f := stepFlops(n, cnnM, cnnN, cnnTNN)
@@ -105,16 +107,20 @@ func BenchmarkConvOps(b *testing.B) {
 		n.Backward(dout, nil)
 		b.Run(w.String()+"/Forward", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				n.Forward(z, rows)
 			}
+			b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/op")
 		})
 		b.Run(w.String()+"/Backward", func(b *testing.B) {
 			n.Forward(z, rows)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				n.Backward(dout, nil)
 			}
+			b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/op")
 		})
 		g := randSlice(rng, len(n.Params()))
 		for _, nm := range []Normalization{Spectral, Frobenius} {

@@ -55,6 +55,44 @@ type ntArgs struct {
 	mask  [8]int32 // lanes of the last, partial chunk
 }
 
+// convArgs is the argument block of the indirect tiles convTile*AVX512
+// (conv_implicit.go): A row r, segment s is the float32 run at the pointer
+// stored at ind + r·rstride + 8s (bytes), segb bytes long; segment s of B
+// starts boff[s] bytes from b, rows ldb bytes apart; C row r is at
+// crow[r] + coff.
+type convArgs struct {
+	ind     unsafe.Pointer
+	rstride int
+	crow    unsafe.Pointer
+	b       unsafe.Pointer
+	boff    unsafe.Pointer // *int, one per segment
+	ldb     int
+	nseg    int
+	segb    int
+	mr      int // rows, 1, 2, 4 or 8
+	epi     int
+	hdelta  int // bytes from a C element to the h element of epiMask
+	slope   float32
+	_       float32
+	kmask   uint64
+	coff    int // bytes added to every C row pointer (the column panel)
+}
+
+// gradArgs is the argument block of convGrad*AVX512: C (8 rows, ldc
+// bytes apart) += A·B with A[r][o] the float32 at eoff + 4r bytes from the
+// pointer stored at ind + o·istride, B rows ldb bytes apart, o < k.
+type gradArgs struct {
+	ind     unsafe.Pointer
+	istride int
+	eoff    int
+	b       unsafe.Pointer
+	ldb     int
+	k       int
+	c       unsafe.Pointer
+	ldc     int
+	kmask   uint64
+}
+
 // colArgs is the argument block of colSumAddAVX2.
 type colArgs struct {
 	dst, src unsafe.Pointer

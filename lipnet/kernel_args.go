@@ -108,3 +108,45 @@ func colArgsGo(a *colArgs) {
 		*f32at(a.dst, 4*j) += s
 	}
 }
+
+// ptrAt is the pointer stored at byte offset off from p.
+func ptrAt(p unsafe.Pointer, off int) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Add(p, off)) }
+
+// convTileArgsGo is the indirect tile convTile*AVX512, w columns wide.
+func convTileArgsGo(a *convArgs, w int) {
+	for r := range a.mr {
+		c := unsafe.Add(ptrAt(a.crow, 8*r), a.coff)
+		for j := range w {
+			var s float32
+			for sg := range a.nseg {
+				x := ptrAt(a.ind, r*a.rstride+8*sg)
+				b := unsafe.Add(a.b, *(*int)(unsafe.Add(a.boff, 8*sg)))
+				for e := 0; e < a.segb; e += 4 {
+					s += *f32at(x, e) * *f32at(b, e/4*a.ldb+4*j)
+				}
+			}
+			switch a.epi {
+			case epiLeaky:
+				s = max(s, a.slope*s)
+			case epiMask:
+				if !(*f32at(c, 4*j+a.hdelta) > 0) {
+					s *= a.slope
+				}
+			}
+			*f32at(c, 4*j) = s
+		}
+	}
+}
+
+// convGradArgsGo is convGrad*AVX512, w columns wide.
+func convGradArgsGo(a *gradArgs, w int) {
+	for r := range 8 {
+		for j := range w {
+			var s float32
+			for o := range a.k {
+				s += *f32at(ptrAt(a.ind, o*a.istride), a.eoff+4*r) * *f32at(a.b, o*a.ldb+4*j)
+			}
+			*f32at(a.c, r*a.ldc+4*j) += s
+		}
+	}
+}

@@ -13,6 +13,8 @@ func TestArgOffsets(t *testing.T) {
 	var g gemmArgs
 	var n ntArgs
 	var c colArgs
+	var v convArgs
+	var w gradArgs
 	for _, tc := range []struct {
 		name      string
 		got, want uintptr
@@ -26,6 +28,18 @@ func TestArgOffsets(t *testing.T) {
 		{"gemm.epi", unsafe.Offsetof(g.epi), 96}, {"gemm.slope", unsafe.Offsetof(g.slope), 104},
 		{"gemm.oms", unsafe.Offsetof(g.oms), 136}, {"gemm.mask", unsafe.Offsetof(g.mask), 168},
 		{"gemm.kmask", unsafe.Offsetof(g.kmask), 200},
+		{"conv.ind", unsafe.Offsetof(v.ind), 0}, {"conv.rstride", unsafe.Offsetof(v.rstride), 8},
+		{"conv.crow", unsafe.Offsetof(v.crow), 16}, {"conv.b", unsafe.Offsetof(v.b), 24},
+		{"conv.boff", unsafe.Offsetof(v.boff), 32}, {"conv.ldb", unsafe.Offsetof(v.ldb), 40},
+		{"conv.nseg", unsafe.Offsetof(v.nseg), 48}, {"conv.segb", unsafe.Offsetof(v.segb), 56},
+		{"conv.mr", unsafe.Offsetof(v.mr), 64}, {"conv.epi", unsafe.Offsetof(v.epi), 72},
+		{"conv.hdelta", unsafe.Offsetof(v.hdelta), 80}, {"conv.slope", unsafe.Offsetof(v.slope), 88},
+		{"conv.kmask", unsafe.Offsetof(v.kmask), 96}, {"conv.coff", unsafe.Offsetof(v.coff), 104},
+		{"grad.ind", unsafe.Offsetof(w.ind), 0}, {"grad.istride", unsafe.Offsetof(w.istride), 8},
+		{"grad.eoff", unsafe.Offsetof(w.eoff), 16}, {"grad.b", unsafe.Offsetof(w.b), 24},
+		{"grad.ldb", unsafe.Offsetof(w.ldb), 32}, {"grad.k", unsafe.Offsetof(w.k), 40},
+		{"grad.c", unsafe.Offsetof(w.c), 48}, {"grad.ldc", unsafe.Offsetof(w.ldc), 56},
+		{"grad.kmask", unsafe.Offsetof(w.kmask), 64},
 		{"nt.a", unsafe.Offsetof(n.a), 0}, {"nt.lda", unsafe.Offsetof(n.lda), 8},
 		{"nt.b", unsafe.Offsetof(n.b), 16}, {"nt.ldb", unsafe.Offsetof(n.ldb), 24},
 		{"nt.c", unsafe.Offsetof(n.c), 32}, {"nt.ldc", unsafe.Offsetof(n.ldc), 40},

@@ -24,6 +24,13 @@ func dgemmPanelMaskAVX512(a *gemmArgs) {
 	dpanelArgsGo(a, kmaskWidth(a.kmask))
 }
 
+func convTile32AVX512(a *convArgs)   { convTileArgsGo(a, 32) }
+func convTile16AVX512(a *convArgs)   { convTileArgsGo(a, 16) }
+func convTileMaskAVX512(a *convArgs) { convTileArgsGo(a, kmaskWidth(a.kmask)) }
+func convGrad32AVX512(a *gradArgs)   { convGradArgsGo(a, 32) }
+func convGrad16AVX512(a *gradArgs)   { convGradArgsGo(a, 16) }
+func convGradMaskAVX512(a *gradArgs) { convGradArgsGo(a, kmaskWidth(a.kmask)) }
+
 // setKernels selects the kernels in tests; only the Go kernels exist here.
 func setKernels(int) int { return 0 }
 
