@@ -67,10 +67,9 @@ func newConv(g convGeom, params, grads, power []float32) *conv {
 	rowCols := g.ho * g.wo * g.patch()
 	chunk := max(1, colsBudget/rowCols)
 	np := convPowerLen(g)
-	var im *implicitGeom
+	im := newImplicitGeom(g)
 	var gind []unsafe.Pointer
-	if g.cin >= implicitMinCin && g.cin%8 == 0 {
-		im = newImplicitGeom(g)
+	if im != nil {
 		gind = make([]unsafe.Pointer, gradChunk*g.k*g.k)
 	}
 	return &conv{

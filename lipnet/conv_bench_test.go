@@ -139,3 +139,47 @@ func BenchmarkConvOps(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConvLayer measures the three products of one convolution of
+// Table 4a (14×14×128 → 7×7×128, 800 rows) on the im2col path and the
+// implicit one, alternately in one process (so that other load on the
+// machine hits both alike): the forward, the kernel gradient and the input
+// gradient (with the activation derivative).
+func BenchmarkConvLayer(b *testing.B) {
+	if !useAVX512 {
+		b.Skip("the implicit path needs AVX-512")
+	}
+	const rows = cnnM + cnnN
+	g := newConvGeom(14, 14, 128, 128, convKernel, convStride)
+	np := len(make([]float32, g.patch()*g.cout))
+	c := newConv(g, make([]float32, np), make([]float32, np), make([]float32, convPowerLen(g)))
+	rng := newRand(4)
+	copy(c.w, randSlice(rng, np))
+	x, dz := randSlice(rng, rows*g.inSize()), randSlice(rng, rows*g.outSize())
+	y, dx := make([]float32, rows*g.outSize()), make([]float32, rows*g.inSize())
+	flops := 2 * float64(rows*g.ho*g.wo*g.patch()*g.cout)
+	leaky := act{on: true, kind: LeakyReLU, slope: 0.2}
+	for _, op := range []string{"forward", "grad", "dx"} {
+		for _, path := range []string{"im2col", "implicit"} {
+			b.Run(op+"/"+path, func(b *testing.B) {
+				forceIm2col = path == "im2col"
+				defer func() { forceIm2col = false }()
+				b.ReportAllocs()
+				cpu := processCPU()
+				for b.Loop() {
+					switch op {
+					case "forward":
+						c.forwardTo(y, x, rows, leaky)
+					case "grad":
+						c.backwardTo(nil, dz, x, rows, act{}, true)
+					case "dx":
+						c.backwardTo(dx, dz, x, rows, leaky, false)
+					}
+				}
+				cs := (processCPU() - cpu) / float64(b.N)
+				b.ReportMetric(cs*1e3, "cpu-ms/op")
+				b.ReportMetric(flops/cs/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -167,7 +167,9 @@ func (w *worker) loop() {
 }
 
 // gemmJob is one gemm call split over the pool by rows of C (byRows) or by
-// column panels.
+// column panels, in chunks that the threads claim in turn: a thread that
+// another process delays takes fewer chunks. Which thread runs a chunk
+// does not change its bits.
 type gemmJob struct {
 	m, n, k  int
 	a        []float32
@@ -182,19 +184,26 @@ type gemmJob struct {
 	slope    float32
 	h        []float32
 	byRows   bool
-	step     int // rows or columns per part
+	step     int // rows (a multiple of 8) or columns (of 32) per chunk
+	chunks   int
+	next     atomic.Int32 // the next chunk to claim
 }
 
-func (j *gemmJob) run(part, parts int) {
-	lo, hi := part*j.step, (part+1)*j.step // the last part takes the rest
-	if j.byRows {
-		if part == parts-1 {
-			hi = j.m
-		}
-		hi = min(j.m, hi)
-		if lo >= hi {
+func (j *gemmJob) run(_, _ int) {
+	for {
+		i := int(j.next.Add(1)) - 1
+		if i >= j.chunks {
 			return
 		}
+		j.chunk(i)
+	}
+}
+
+// chunk runs rows (or columns) i·step … (i+1)·step−1 of the product.
+func (j *gemmJob) chunk(i int) {
+	lo, hi := i*j.step, (i+1)*j.step
+	if j.byRows {
+		hi = min(j.m, hi)
 		var h []float32
 		if j.epi == epiMask {
 			h = j.h[lo*j.ldc:]
@@ -203,13 +212,7 @@ func (j *gemmJob) run(part, parts int) {
 			j.mode, j.bias, j.epi, j.slope, h)
 		return
 	}
-	if part == parts-1 {
-		hi = j.n
-	}
 	hi = min(j.n, hi)
-	if lo >= hi {
-		return
-	}
 	var bias, h []float32
 	if j.mode == modeBias {
 		bias = j.bias[lo:]
@@ -248,13 +251,19 @@ func gemmSplit(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c [
 	if parts == 1 {
 		return false
 	}
+	// About four chunks per thread, of whole tiles or panels.
 	if byRows {
-		step = (m/8 + parts - 1) / parts * 8
+		step = max(1, (m/8+4*parts-1)/(4*parts)) * 8
 	} else {
-		step = (n/32 + parts - 1) / parts * 32
+		step = max(1, (n/32+4*parts-1)/(4*parts)) * 32
 	}
 	p.gemm = gemmJob{m: m, n: n, k: k, a: a, sai: sai, sap: sap, b: b, ldb: ldb, c: c, ldc: ldc,
 		mode: mode, bias: bias, epi: epi, slope: slope, h: h, byRows: byRows, step: step}
+	if byRows {
+		p.gemm.chunks = (m + step - 1) / step
+	} else {
+		p.gemm.chunks = (n + step - 1) / step
+	}
 	p.runLocked(&p.gemm, parts)
 	p.gemm = gemmJob{} // drop the references to the caller's slices
 	return true
