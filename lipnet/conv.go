@@ -55,6 +55,7 @@ type conv struct {
 	bufs []*convBuf       // pointer tables per thread
 	gind []unsafe.Pointer // pointer table of a kernel-gradient pass
 	job  convJob
+	copy copyJob
 }
 
 // colsBudget bounds the im2col block (floats, 2 MiB): forward and backward
@@ -87,13 +88,25 @@ func newConv(g convGeom, params, grads, power []float32) *conv {
 func (c *conv) size() (int, int) { return c.g.inSize(), c.g.outSize() }
 
 // im2col writes the im2col rows of the first rows samples of x (rows·ho·wo
-// rows of length patch, zeros for the padding) into c.cols.
+// rows of length patch, zeros for the padding) into c.cols, over the
+// threads when it is large.
 func (c *conv) im2col(x []float32, rows int) {
+	if rows < 2 || rows*c.g.ho*c.g.wo*c.g.patch() < transposeParallelMin || Threads() == 1 {
+		c.im2colRange(x, 0, rows)
+		return
+	}
+	c.copy = copyJob{kind: copyIm2col, src: x, rows: rows, c: c}
+	c.copy.start(rows, 1)
+	c.copy = copyJob{}
+}
+
+// im2colRange is im2col for the samples n0 … n1−1.
+func (c *conv) im2colRange(x []float32, n0, n1 int) {
 	g := c.g
 	in, pl, rl := g.inSize(), g.patch(), g.k*g.cin
-	cols := c.cols[:rows*g.ho*g.wo*pl]
-	r := 0
-	for n := range rows {
+	cols := c.cols[:n1*g.ho*g.wo*pl]
+	r := n0 * g.ho * g.wo
+	for n := n0; n < n1; n++ {
 		xn := x[n*in : n*in+in]
 		for i := range g.ho {
 			for j := range g.wo {
@@ -117,13 +130,25 @@ func (c *conv) im2col(x []float32, rows int) {
 }
 
 // col2im adds the im2col rows in c.cols back onto their pixels: dx (rows
-// samples, zeroed first) = colsᵀ scattered, the adjoint of im2col.
+// samples, zeroed first) = colsᵀ scattered, the adjoint of im2col; over
+// the threads when it is large.
 func (c *conv) col2im(dx []float32, rows int) {
+	if rows < 2 || rows*c.g.ho*c.g.wo*c.g.patch() < transposeParallelMin || Threads() == 1 {
+		c.col2imRange(dx, 0, rows)
+		return
+	}
+	c.copy = copyJob{kind: copyCol2im, dst: dx, rows: rows, c: c}
+	c.copy.start(rows, 1)
+	c.copy = copyJob{}
+}
+
+// col2imRange is col2im for the samples n0 … n1−1.
+func (c *conv) col2imRange(dx []float32, n0, n1 int) {
 	g := c.g
 	in, pl, rl := g.inSize(), g.patch(), g.k*g.cin
-	clear(dx[:rows*in])
-	r := 0
-	for n := range rows {
+	clear(dx[n0*in : n1*in])
+	r := n0 * g.ho * g.wo
+	for n := n0; n < n1; n++ {
 		dn := dx[n*in : n*in+in]
 		for i := range g.ho {
 			for j := range g.wo {

@@ -57,6 +57,7 @@ type pool struct {
 	grow    sync.Mutex // serialises SetThreads
 	workers []*worker  // len ≥ threads−1; written under mu and grow
 	gemm    gemmJob    // the job of the one running product, under mu
+	copy    copyJob    // the job of the one running transpose, under mu
 }
 
 var workPool pool
@@ -267,4 +268,76 @@ func gemmSplit(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c [
 	p.runLocked(&p.gemm, parts)
 	p.gemm = gemmJob{} // drop the references to the caller's slices
 	return true
+}
+
+// Kinds of copyJob.
+const (
+	copyTranspose = iota
+	copyIm2col
+	copyCol2im
+)
+
+// copyJob is a memory-bound copy split over the pool in chunks the threads
+// claim in turn: a transpose by columns of the source, im2col and col2im
+// by samples (their rows of cols, and of dx, are disjoint).
+type copyJob struct {
+	kind       int
+	dst, src   []float32
+	rows, cols int
+	c          *conv
+	step       int
+	chunks     int
+	next       atomic.Int32
+}
+
+func (j *copyJob) run(_, _ int) {
+	for {
+		i := int(j.next.Add(1)) - 1
+		if i >= j.chunks {
+			return
+		}
+		lo := i * j.step
+		switch j.kind {
+		case copyTranspose:
+			transposeCols(j.dst, j.src, j.rows, j.cols, lo, min(lo+j.step, j.cols))
+		case copyIm2col:
+			j.c.im2colRange(j.src, lo, min(lo+j.step, j.rows))
+		case copyCol2im:
+			j.c.col2imRange(j.dst, lo, min(lo+j.step, j.rows))
+		}
+	}
+}
+
+// start runs j over the pool (j is not the pool's own job).
+func (j *copyJob) start(n, q int) {
+	parts := workPool.acquire(Threads())
+	j.split(n, q, parts)
+	if parts == 1 {
+		j.run(0, 1)
+		return
+	}
+	workPool.runLocked(j, parts)
+}
+
+// split cuts n units (columns or samples) into about four chunks per part,
+// each a multiple of q.
+func (j *copyJob) split(n, q, parts int) {
+	j.step = max(1, (n/q+4*parts-1)/(4*parts)) * q
+	j.chunks = (n + j.step - 1) / j.step
+}
+
+// parallelTranspose is transpose32 over the threads, in the pool's own
+// job once the pool is held.
+func parallelTranspose(dst, src []float32, rows, cols int) {
+	p := &workPool
+	parts := p.acquire(Threads())
+	if parts == 1 {
+		transposeCols(dst, src, rows, cols, 0, cols)
+		return
+	}
+	j := &p.copy
+	*j = copyJob{kind: copyTranspose, dst: dst, src: src, rows: rows, cols: cols}
+	j.split(cols, 4, parts)
+	p.runLocked(j, parts)
+	*j = copyJob{}
 }
