@@ -49,13 +49,15 @@ type conv struct {
 	chunk int       // samples per im2col block
 
 	// The implicit path (conv_implicit.go).
-	im   *implicitGeom
-	zero []float32        // max(cin, cout) zeros: the padding
-	ktap []float32        // Kᵀ tap by tap, ktap[t][c][e] = K[t][e][c] (inputGradImplicit)
-	bufs []*convBuf       // pointer tables per thread
-	gind []unsafe.Pointer // pointer table of a kernel-gradient pass
-	job  convJob
-	copy copyJob
+	im     *implicitGeom
+	zero   []float32        // max(cin, cout) zeros: the padding
+	ktap   []float32        // Kᵀ tap by tap, ktap[t][c][e] = K[t][e][c] (inputGradImplicit)
+	kpack  []float32        // K, or Kᵀ tap by tap, in panels of 32 columns (packPanels)
+	dzpack []float32        // a kernel-gradient pass of dZ in panels of 32 columns
+	bufs   []*convBuf       // pointer tables per thread
+	gind   []unsafe.Pointer // pointer table of a kernel-gradient pass
+	job    convJob
+	copy   copyJob
 }
 
 // colsBudget bounds the im2col block (floats, 2 MiB): forward and backward
@@ -75,8 +77,10 @@ func newConv(g convGeom, params, grads, power []float32) *conv {
 	}
 	return &conv{
 		im: im, gind: gind, zero: make([]float32, max(g.cin, g.cout)), ktap: make([]float32, nw),
-		g: g,
-		w: params[:nw:nw], gw: grads[:nw:nw],
+		kpack:  make([]float32, g.k*g.k*max(g.cin*((g.cout+31)/32*32), g.cout*((g.cin+31)/32*32))),
+		dzpack: make([]float32, gradChunk*(g.cout+31)/32*32),
+		g:      g,
+		w:      params[:nw:nw], gw: grads[:nw:nw],
 		power: power[:np:np],
 		cert:  newConvCert(g),
 		kt:    make([]float32, nw),
