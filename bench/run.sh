@@ -2,7 +2,7 @@
 # bench/run.sh: one GPA step of the peer workloads, ours against the peers,
 # on one and two threads, with the machine's peak, as a Markdown table.
 #
-#   bench/run.sh [-p PEER_DIR] [-r REPS] [-c] [-q]
+#   bench/run.sh [-p PEER_DIR] [-r REPS] [-c] [-q] [-w SECONDS]
 #
 #   -p PEER_DIR  the peers (PyTorch, NumPy, C + OpenBLAS; default
 #                ../shared/bench/peer_torch next to the repository); they are
@@ -12,6 +12,8 @@
 #   -c           also the pixel CNNs (16-32-32 and Table 4a 128-128-128;
 #                the latter takes ≈ 6 s a step)
 #   -q           quick: one repetition, short benchmark times
+#   -w SECONDS   before each measurement, wait up to SECONDS for the machine
+#                to be idle (others' load below 0.2 cores over 0.5 s)
 #
 # Needs go; the peers need python3-torch python3-numpy libopenblas-dev gcc
 # (Debian packages), each skipped with a note when missing. One thread runs
@@ -22,13 +24,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 peer="$root/../shared/bench/peer_torch"
-reps=3 cnn=0 quick=0
-while getopts "p:r:cq" o; do
+reps=3 cnn=0 quick=0 wait=0
+while getopts "p:r:cqw:" o; do
   case $o in
     p) peer=$OPTARG ;;
     r) reps=$OPTARG ;;
     c) cnn=1 ;;
     q) quick=1 reps=1 ;;
+    w) wait=$OPTARG ;;
     *) sed -n 2,24p "$0"; exit 2 ;;
   esac
 done
@@ -75,6 +78,7 @@ if [ -n "$peer" ] && /usr/bin/python3 -c 'import numpy, torch' 2>/dev/null; then
 # ours: lipnet (the step as lipnet calls) and core (the engine's step).
 go_bench() { # bin regex threads benchtime → "name ms GFLOP/step" lines
   local bin=$1 re=$2 t=$3 btime=$4
+  [ "$wait" -gt 0 ] && quiet
   (cd "$root/${bin%%.*}" 2>/dev/null || cd "$root"
    GOMAXPROCS=$t taskset -c "$(cpus "$t")" "$tmp/$bin" -test.run '^$' -test.bench "$re" -test.benchtime "$btime" 2>/dev/null) |
     awk '/^Benchmark/ {ms=""; gf=""; for(i=2;i<NF;i++){ if($(i+1)=="ms/step") ms=$i; if($(i+1)=="GFLOP/step") gf=$i }; n=$1; sub(/-[0-9]+$/,"",n); print n, ms, gf}'
@@ -89,6 +93,12 @@ busy() { # cores' worth of CPU busy over 0.5 s before a run (others' load)
   local tot=0 idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
   for i in 1 2 3 4 5 6 7 8; do tot=$((tot + b[i] - a[i])); done
   awk -v t="$tot" -v i="$idle" -v n="$ncpu" 'BEGIN { if (t > 0) printf "%.2f", n * (t - i) / t; else print 0 }'
+}
+quiet() { # wait up to $wait seconds for others' load to drop
+  local end=$((SECONDS + wait))
+  while [ "$SECONDS" -lt "$end" ]; do
+    awk -v b="$(busy)" 'BEGIN { exit !(b < 0.2) }' && return
+  done
 }
 for rep in $(seq "$reps"); do
   echo "repetition $rep of $reps (other load: $(busy) cores busy)…" >&2
@@ -108,6 +118,7 @@ for rep in $(seq "$reps"); do
       ow=$w; [ $w = gauss2d ] && ow=four-well
       if [ $have_py = 1 ]; then
         for impl in torch numpy; do
+          [ "$wait" -gt 0 ] && quiet
           l=$(OMP_WAIT_POLICY=PASSIVE taskset -c "$(cpus "$t")" /usr/bin/python3 "$peer/gpa_$impl.py" --workload $w --threads "$t" \
               $( [ $quick = 1 ] && echo --steps 20 ) 2>/dev/null | peer_line) || true
           [ -n "$l" ] && echo "$impl $ow $t $l" >>"$res"
@@ -115,6 +126,7 @@ for rep in $(seq "$reps"); do
       fi
       if [ $have_c = 1 ]; then
         for core in Haswell SkylakeX; do
+          [ "$wait" -gt 0 ] && quiet
           l=$(OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=$t taskset -c "$(cpus "$t")" "$tmp/gpa_c" "$tmp/cases/$w.bin" --threads "$t" 2>/dev/null | peer_line) || true
           [ -n "$l" ] && echo "c-$core $ow $t $l" >>"$res"
         done
