@@ -475,25 +475,34 @@ func choleskyOK(s *scratch, g []float64, n, ld int, tau, etaG float64) bool {
 					ai[j-sb] = math.Sqrt(x)
 				}
 			}
-			// The rows below, four at a time: four independent chains of
-			// dependent divisions.
+			// The rows below, eight at a time: eight independent chains of
+			// dependent divisions (the latency of one chain bounds it).
 			w := se - sb
 			i := se
-			for ; i+4 <= n; i += 4 {
+			for ; i+8 <= n; i += 8 {
 				r0, r1 := a[i*n+sb:i*n+se], a[(i+1)*n+sb:(i+1)*n+se]
 				r2, r3 := a[(i+2)*n+sb:(i+2)*n+se], a[(i+3)*n+sb:(i+3)*n+se]
+				r4, r5 := a[(i+4)*n+sb:(i+4)*n+se], a[(i+5)*n+sb:(i+5)*n+se]
+				r6, r7 := a[(i+6)*n+sb:(i+6)*n+se], a[(i+7)*n+sb:(i+7)*n+se]
 				r0, r1, r2, r3 = r0[:w], r1[:w], r2[:w], r3[:w]
+				r4, r5, r6, r7 = r4[:w], r5[:w], r6[:w], r7[:w]
 				for j := range w {
 					lj := a[(sb+j)*n+sb : (sb+j)*n+sb+j+1]
 					x0, x1, x2, x3 := r0[j], r1[j], r2[j], r3[j]
+					x4, x5, x6, x7 := r4[j], r5[j], r6[j], r7[j]
 					for p, l := range lj[:j] {
 						x0 -= r0[p] * l
 						x1 -= r1[p] * l
 						x2 -= r2[p] * l
 						x3 -= r3[p] * l
+						x4 -= r4[p] * l
+						x5 -= r5[p] * l
+						x6 -= r6[p] * l
+						x7 -= r7[p] * l
 					}
 					d := lj[j]
 					r0[j], r1[j], r2[j], r3[j] = x0/d, x1/d, x2/d, x3/d
+					r4[j], r5[j], r6[j], r7[j] = x4/d, x5/d, x6/d, x7/d
 				}
 			}
 			for ; i < n; i++ {

@@ -260,3 +260,32 @@ func TestPowerVectorBlind(t *testing.T) {
 		t.Errorf("bound = %.17g, want in [√2, √2(1+%g)]", bound, certSlack)
 	}
 }
+
+// BenchmarkCertificate measures the two parts of the dense certificate on
+// the latent net's 512 → 256 layer: the float64 Gram matrix (256×256 from
+// k = 512) and one Cholesky test, with GFLOP/s by CPU time.
+func BenchmarkCertificate(b *testing.B) {
+	n, _ := New(Config{In: 128, Hidden: []int{256, 512, 256}, Out: 1, Lipschitz: 1, Norm: Spectral, Seed: 1})
+	d := n.layers[2].(*dense)
+	s := n.scratch
+	sigma := d.powerStep(s)
+	nn, _, eta := d.gram(s)
+	tau := sq(sigma * (1 + 1e-2)) // certified on the first try
+	for _, part := range []string{"gram", "cholesky"} {
+		b.Run(part, func(b *testing.B) {
+			flops := float64(nn * nn * d.in) // lower triangle: n²/2·k multiply-adds
+			if part == "cholesky" {
+				flops = float64(nn*nn*nn) / 3
+			}
+			cpu := processCPU()
+			for b.Loop() {
+				if part == "gram" {
+					d.gram(s)
+				} else if !d.choleskyOK(s, nn, tau, eta) {
+					b.Fatal("not certified")
+				}
+			}
+			b.ReportMetric(flops*float64(b.N)/(processCPU()-cpu)/1e9, "cpu-GFLOP/s")
+		})
+	}
+}
