@@ -134,6 +134,16 @@ func New(cfg Config) (*Net, error) {
 		rest += certCost(n.layers[l])
 	}
 	n.parallelCert = rest >= normParallelMin
+	// The work spaces of the threads set now, so that the first steps
+	// allocate nothing either (a later SetThreads(more) grows them once).
+	for p := 1; n.parallelCert && p < Threads(); p++ {
+		n.scratches = append(n.scratches, newScratch(dims, geoms))
+	}
+	for _, l := range n.layers[:nc] {
+		if c := l.(*conv); c.im != nil {
+			c.buf(Threads() - 1)
+		}
+	}
 	n.Normalize()
 	return n, nil
 }

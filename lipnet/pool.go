@@ -20,15 +20,30 @@ import (
 // (TestThreadsBitIdentical).
 //
 // Workers spin for a short while (spinFor) after a job, so that the next
-// product of a training step starts without a wake-up, and then park on a
-// channel: an idle or paused program burns no CPU. One caller at a time
-// uses the pool; a concurrent caller (another Net on another goroutine, or
-// a product inside a parallel Normalize) runs its work on its own thread.
+// product of a training step starts without a wake-up, and then sleep
+// with growing pauses (sleepMin … sleepMax): an idle or paused program
+// burns no CPU to speak of (one wake-up every 5 ms per worker). Every
+// part of a job is claimed once, by its worker or, when the worker has not
+// started it by the time the caller has finished its own part, by the
+// caller itself: a sleeping or descheduled worker never holds up a job.
+// One caller at a time uses the pool; a concurrent caller (another Net on
+// another goroutine, or a product inside a parallel Normalize) runs its
+// work on its own thread.
+//
+// Sleeping rather than blocking on a channel keeps the step free of
+// allocations: a goroutine that blocks takes a sudog from the runtime's
+// caches, which each garbage collection empties, so that the engine's
+// latent step allocated one per step on two threads (our measurement).
 
 // spinFor is how long an idle worker polls for the next job before it
-// parks: about the gap between two products of a training step, so that a
-// step wakes each worker once (a futex wake-up costs ≈ 5–50 µs).
+// sleeps: about the gap between two products of a training step.
 const spinFor = 200 * time.Microsecond
+
+// The pauses of a sleeping worker double from sleepMin to sleepMax.
+const (
+	sleepMin = 50 * time.Microsecond
+	sleepMax = 5 * time.Millisecond
+)
 
 // parallelMinFlops is the smallest product (2·m·n·k flops) that is split:
 // ≈ 10 µs on one core at 200 GFLOP/s, against ≈ 1 µs to hand a job to a
@@ -42,11 +57,11 @@ type job interface{ run(part, parts int) }
 
 type worker struct {
 	start    atomic.Uint64 // generation posted by the caller
-	done     atomic.Uint64 // generation finished
-	sleeping atomic.Bool
-	wake     chan struct{} // a token wakes a parked worker
+	claim    atomic.Uint64 // generation claimed, by the worker or (cancelled) the caller
+	done     atomic.Uint64 // generation finished by the worker
+	sleeping atomic.Bool   // in the sleeping phase (TestWorkersPark)
 	gen      uint64        // the caller's copy of start
-	job      job           // written before start, read after it
+	job      job           // written before start, read after a successful claim
 	part     int
 	parts    int
 }
@@ -91,7 +106,7 @@ func (p *pool) acquire(want int) int {
 	if len(p.workers) < t-1 {
 		p.grow.Lock()
 		for len(p.workers) < t-1 {
-			w := &worker{wake: make(chan struct{}, 1)}
+			w := &worker{}
 			p.workers = append(p.workers, w)
 			go w.loop()
 		}
@@ -101,25 +116,24 @@ func (p *pool) acquire(want int) int {
 }
 
 // runLocked runs j in parts parts, part 0 here, and unlocks the pool
-// (acquire returned parts > 1).
+// (acquire returned parts > 1). A part whose worker has not claimed it
+// when part 0 is done runs here too.
 func (p *pool) runLocked(j job, parts int) {
 	ws := p.workers[:parts-1]
 	for i, w := range ws {
 		w.job, w.part, w.parts = j, i+1, parts
 		w.gen++
 		w.start.Store(w.gen)
-		if w.sleeping.Load() {
-			select {
-			case w.wake <- struct{}{}:
-			default:
-			}
-		}
 	}
 	j.run(0, parts)
-	for _, w := range ws {
-		for spin := 0; w.done.Load() != w.gen; spin++ {
-			if spin&255 == 255 {
-				runtime.Gosched() // with fewer Ps than threads, let the worker run
+	for i, w := range ws {
+		if w.claim.CompareAndSwap(w.gen-1, w.gen) {
+			j.run(i+1, parts) // not started: ours now
+		} else {
+			for spin := 0; w.done.Load() != w.gen; spin++ {
+				if spin&255 == 255 {
+					runtime.Gosched() // with fewer Ps than threads, let the worker run
+				}
 			}
 		}
 		w.job = nil
@@ -137,33 +151,39 @@ func (p *pool) run(j job, want int) {
 	p.runLocked(j, parts)
 }
 
-// loop is a worker: spin for spinFor waiting for a job, then park.
+// loop is a worker: wait for a generation, claim it, run its part.
 func (w *worker) loop() {
 	var seen uint64
 	for {
-		deadline := time.Now().Add(spinFor)
-		for spin := 0; w.start.Load() == seen; spin++ {
-			if spin&255 != 255 {
-				continue
-			}
-			if time.Now().Before(deadline) {
-				runtime.Gosched()
-				continue
-			}
-			// Park. The caller stores start before it loads sleeping, and
-			// we store sleeping before we load start (sequentially
-			// consistent atomics), so either we see the new start here or
-			// the caller sees sleeping and leaves a wake token.
-			w.sleeping.Store(true)
-			if w.start.Load() == seen {
-				<-w.wake
-			}
-			w.sleeping.Store(false)
-			deadline = time.Now().Add(spinFor)
+		g := w.wait(seen)
+		seen = g
+		if w.claim.CompareAndSwap(g-1, g) {
+			w.job.run(w.part, w.parts)
+			w.done.Store(g)
 		}
-		seen = w.start.Load()
-		w.job.run(w.part, w.parts)
-		w.done.Store(seen)
+	}
+}
+
+// wait returns the first generation after seen: it polls for spinFor,
+// then sleeps with growing pauses.
+func (w *worker) wait(seen uint64) uint64 {
+	deadline := time.Now().Add(spinFor)
+	pause := sleepMin
+	for spin := 0; ; spin++ {
+		if g := w.start.Load(); g != seen {
+			w.sleeping.Store(false)
+			return g
+		}
+		if spin&255 != 255 {
+			continue
+		}
+		if !w.sleeping.Load() && time.Now().Before(deadline) {
+			runtime.Gosched()
+			continue
+		}
+		w.sleeping.Store(true)
+		time.Sleep(pause)
+		pause = min(2*pause, sleepMax)
 	}
 }
 
