@@ -20,9 +20,9 @@ import (
 // (TestThreadsBitIdentical).
 //
 // Workers spin for a short while (spinFor) after a job, so that the next
-// product of a training step starts without a wake-up, and then sleep
-// with growing pauses (sleepMin … sleepMax): an idle or paused program
-// burns no CPU to speak of (one wake-up every 5 ms per worker). Every
+// product of a training step starts without a wake-up, then sleep with
+// growing pauses (sleepMin … sleepMax), and after parkAfter without work
+// block on a channel: a paused program burns no CPU. Every
 // part of a job is claimed once, by its worker or, when the worker has not
 // started it by the time the caller has finished its own part, by the
 // caller itself: a sleeping or descheduled worker never holds up a job.
@@ -30,19 +30,24 @@ import (
 // another goroutine, or a product inside a parallel Normalize) runs its
 // work on its own thread.
 //
-// Sleeping rather than blocking on a channel keeps the step free of
-// allocations: a goroutine that blocks takes a sudog from the runtime's
-// caches, which each garbage collection empties, so that the engine's
-// latent step allocated one per step on two threads (our measurement).
+// Sleeping rather than blocking between the products of a running
+// program keeps its steps free of allocations: a goroutine that blocks
+// takes a sudog from the runtime's caches, which each garbage collection
+// empties, so that the engine's latent step allocated one per step on two
+// threads when workers blocked after spinFor (our measurement). Sleeping
+// alone cost 1.4% of a core while idle (a wake-up every 5 ms), hence the
+// blocking phase.
 
 // spinFor is how long an idle worker polls for the next job before it
 // sleeps: about the gap between two products of a training step.
 const spinFor = 200 * time.Microsecond
 
-// The pauses of a sleeping worker double from sleepMin to sleepMax.
+// The pauses of a sleeping worker double from sleepMin to sleepMax; after
+// parkAfter without work it blocks until the next job.
 const (
-	sleepMin = 50 * time.Microsecond
-	sleepMax = 5 * time.Millisecond
+	sleepMin  = 50 * time.Microsecond
+	sleepMax  = 5 * time.Millisecond
+	parkAfter = 50 * time.Millisecond
 )
 
 // parallelMinFlops is the smallest product (2·m·n·k flops) that is split:
@@ -59,7 +64,9 @@ type worker struct {
 	start    atomic.Uint64 // generation posted by the caller
 	claim    atomic.Uint64 // generation claimed, by the worker or (cancelled) the caller
 	done     atomic.Uint64 // generation finished by the worker
-	sleeping atomic.Bool   // in the sleeping phase (TestWorkersPark)
+	sleeping atomic.Bool   // in the sleeping phase
+	parked   atomic.Bool   // blocked on wake (TestWorkersPark)
+	wake     chan struct{} // a token wakes a parked worker
 	gen      uint64        // the caller's copy of start
 	job      job           // written before start, read after a successful claim
 	part     int
@@ -106,7 +113,7 @@ func (p *pool) acquire(want int) int {
 	if len(p.workers) < t-1 {
 		p.grow.Lock()
 		for len(p.workers) < t-1 {
-			w := &worker{}
+			w := &worker{wake: make(chan struct{}, 1)}
 			p.workers = append(p.workers, w)
 			go w.loop()
 		}
@@ -124,6 +131,15 @@ func (p *pool) runLocked(j job, parts int) {
 		w.job, w.part, w.parts = j, i+1, parts
 		w.gen++
 		w.start.Store(w.gen)
+		// The worker stores parked before it loads start, we store start
+		// before we load parked (sequentially consistent atomics): either
+		// it sees the new start or we leave it a token.
+		if w.parked.Load() {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
 	}
 	j.run(0, parts)
 	for i, w := range ws {
@@ -165,9 +181,9 @@ func (w *worker) loop() {
 }
 
 // wait returns the first generation after seen: it polls for spinFor,
-// then sleeps with growing pauses.
+// sleeps with growing pauses until parkAfter, then blocks.
 func (w *worker) wait(seen uint64) uint64 {
-	deadline := time.Now().Add(spinFor)
+	idle := time.Now()
 	pause := sleepMin
 	for spin := 0; ; spin++ {
 		if g := w.start.Load(); g != seen {
@@ -177,8 +193,16 @@ func (w *worker) wait(seen uint64) uint64 {
 		if spin&255 != 255 {
 			continue
 		}
-		if !w.sleeping.Load() && time.Now().Before(deadline) {
+		if !w.sleeping.Load() && time.Since(idle) < spinFor {
 			runtime.Gosched()
+			continue
+		}
+		if time.Since(idle) >= parkAfter {
+			w.parked.Store(true)
+			if w.start.Load() == seen {
+				<-w.wake
+			}
+			w.parked.Store(false)
 			continue
 		}
 		w.sleeping.Store(true)

@@ -105,7 +105,8 @@ func TestGemmThreads(t *testing.T) {
 	}
 }
 
-// TestWorkersPark checks that idle workers stop spinning and park.
+// TestWorkersPark checks that idle workers stop spinning and park (block)
+// after parkAfter.
 func TestWorkersPark(t *testing.T) {
 	defer SetThreads(SetThreads(2))
 	rng := newRand(13)
@@ -116,7 +117,7 @@ func TestWorkersPark(t *testing.T) {
 		workPool.grow.Lock()
 		parked := 0
 		for _, w := range workPool.workers {
-			if w.sleeping.Load() {
+			if w.parked.Load() {
 				parked++
 			}
 		}
