@@ -9,15 +9,17 @@ import (
 
 // Threads.
 //
-// The large matrix products (gemm, gemmNT) and Normalize split their work
-// over a persistent pool of worker goroutines: no goroutine is started and
-// nothing is allocated per call. The split never changes a result: a
-// product is split by rows (or columns) of its output, and every output
-// element is still the same sum in the same order (kernel.go); Normalize
-// is split by layers, each certified on its own from its own weights and
-// power vectors, with work space that it overwrites before reading. So a
-// net computes the same bits with any number of threads
-// (TestThreadsBitIdentical).
+// The large matrix products (gemm), the convolutions (conv_implicit.go),
+// large transposes and im2col copies, the optimizer updates and Normalize
+// split their work over a persistent pool of worker goroutines: no
+// goroutine is started and nothing is allocated per call. The split never
+// changes a result: a product is split by rows (or columns) of its output,
+// and every output element is still the same sum in the same order
+// (kernel.go); the kernel gradient of a convolution by tiles of ∂ℓ/∂K
+// within passes of fixed size; Normalize by layers, each certified on its
+// own from its own weights and power vectors, with work space that it
+// overwrites before reading. So a net computes the same bits with any
+// number of threads (TestThreadsBitIdentical).
 //
 // Workers spin for a short while (spinFor) after a job, so that the next
 // product of a training step starts without a wake-up, then sleep with
@@ -87,8 +89,8 @@ var workPool pool
 func init() { workPool.threads.Store(int32(max(1, runtime.GOMAXPROCS(0)))) }
 
 // SetThreads sets the number of threads (the calling goroutine and n−1
-// workers) that the matrix products and Normalize use, and returns the
-// previous number. n ≤ 0 means runtime.GOMAXPROCS(0), the default. Results
+// workers) that the products, convolutions, optimizer updates and
+// Normalize of every Net use, and returns the previous number. n ≤ 0 means runtime.GOMAXPROCS(0), the default. Results
 // are the same bits for every n. It is safe to call at any time from any
 // goroutine; a product that is running finishes with the old number.
 func SetThreads(n int) int {
