@@ -9,7 +9,8 @@ import (
 // TestImportDirection enforces the one-way import graph
 //
 //	cmd → tui → presets → experiments → core → {lipnet, conj}
-//	latent → lipnet,  snapshots → {core, latent},  experiments → latent
+//	latent → lipnet,  snapshots → {core, latent},  experiments → latent,
+//	runfolder → {snapshots, core, latent}
 //
 // Engine packages never import the TUI or any charm.land module; core knows
 // no data set or experiment; lipnet and conj import nothing of the project.
@@ -35,6 +36,7 @@ func TestImportDirection(t *testing.T) {
 		"snapshots":   {"snapshots", "core", "latent", "lipnet", "conj", "npy"},
 		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy"},
 		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy"},
+		"runfolder":   {"runfolder", "snapshots", "core", "latent", "lipnet", "conj", "npy"},
 	}
 	for tree, ok := range allowed {
 		for _, d := range deps("../" + tree + "/...") {
