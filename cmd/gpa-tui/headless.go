@@ -221,7 +221,7 @@ func (h *headless) run() (err error) {
 			}
 			live.Ack(runfolder.Ack{ID: r.ID, Action: r.Action, By: r.By, OK: true, Step: sim.StepCount(),
 				Message: fmt.Sprintf("stopped at step %d; checkpoint %s", sim.StepCount(), filepath.Join(h.out, checkpointFile)),
-				Path: filepath.Join(h.out, checkpointFile)})
+				Path:    filepath.Join(h.out, checkpointFile)})
 			live.SetState(runfolder.StateStopped, why)
 			return nil
 		}
