@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -36,6 +37,11 @@ const (
 // ErrEnded reports that the run a viewer watched is no longer running:
 // it finished, stopped, diverged, failed or vanished.
 var ErrEnded = errors.New("the run ended")
+
+// ErrRestarted reports that a new process took over the run folder the
+// viewer watched (a requeued Slurm job, a resumed run): the viewer follows
+// it, and everything it showed may have changed.
+var ErrRestarted = errors.New("the run continues in a new process")
 
 // ErrNoAck reports a request not acknowledged within the wait; it stays
 // queued and is applied when the run reaches a step boundary.
@@ -101,7 +107,7 @@ func Attach(dir string, wait time.Duration, note func(string)) (*Viewer, error) 
 	host, _ := os.Hostname()
 	v := &Viewer{dir: dir, stopBeat: make(chan struct{})}
 	v.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), strconv.FormatUint(rand.Uint64()%(36*36*36*36), 36))
-	v.by = fmt.Sprintf("%s@%s:%d", os.Getenv("USER"), host, os.Getpid())
+	v.by = fmt.Sprintf("%s@%s:%d", userName(), host, os.Getpid())
 	v.beatPath = filepath.Join(dir, ViewersDir, v.id)
 	// The state now in the folder may be old (an earlier viewer's): wait
 	// for one written after the heartbeat.
@@ -345,7 +351,7 @@ func (t mirrorTable) Compute([]float32) (core.TableData, error) {
 // it goes). When the run is gone it returns an error wrapping ErrEnded.
 func (v *Viewer) Advance(int) (core.Record, error) {
 	if v.ended != nil {
-		return v.lastRec, v.ended
+		return v.lastRec, v.awaitRestart()
 	}
 	deadline := time.Now().Add(viewWait)
 	for {
@@ -372,6 +378,26 @@ func (v *Viewer) Advance(int) (core.Record, error) {
 		return v.lastRec, v.ended
 	}
 	return v.lastRec, nil
+}
+
+// awaitRestart waits a second for a new process in the folder (the
+// heartbeat goes on, so a new run publishes at once) and returns
+// ErrRestarted once its first state is read, else the ended error.
+func (v *Viewer) awaitRestart() error {
+	time.Sleep(aliveEvery / 2)
+	if _, ok := ReadHolder(v.dir); !ok {
+		return v.ended
+	}
+	var sm stateMeta
+	if _, _, err := readNPZ(filepath.Join(v.dir, StateFile), &sm); err != nil || sm.RunID == v.static.RunID {
+		return v.ended
+	}
+	if err := v.load(); err != nil {
+		return v.ended
+	}
+	v.ended = nil
+	v.aliveAt = time.Now()
+	return fmt.Errorf("%w (PID %d on %s, from step %d)", ErrRestarted, v.static.PID, v.static.Host, v.state.Step)
 }
 
 // Request sends a control request and waits for its acknowledgement (at
@@ -478,4 +504,15 @@ func (v *Viewer) DecodedTo(dst []float32) {
 func (v *Viewer) State() *core.State {
 	return &core.State{Config: v.state.Config, Step: v.state.Step, M: v.static.M, N: v.static.N, D: v.static.D,
 		Particles: slices.Clone(v.y), Initial: v.y0, Targets: v.x, History: v.metrics.Hist.Clone(), Events: slices.Clone(v.state.Events)}
+}
+
+// userName is the login name, for the event log.
+func userName() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "?"
 }

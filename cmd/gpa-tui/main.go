@@ -19,8 +19,10 @@ Usage:
   gpa-tui [--preset NAME|FILE.toml] [--set section.key=value]... [--resume SNAPSHOT] [--snapshot-dir DIR]
                                   open the live workbench (default preset: four-well-L1)
   gpa-tui run --preset NAME --out DIR [--steps N] [--seed S] [--set k=v]... [--checkpoint-every K]
-  gpa-tui run --resume FILE.npz --out DIR [--steps N]
+  gpa-tui run --resume FILE.npz --out DIR [--steps N] [--set L=…]
                                   run a flow headless; write metrics.jsonl, final.npz, preset.toml
+  gpa-tui attach DIR              open the workbench on a headless run in DIR (this node or another,
+                                  through a shared file system); the keys steer it, q detaches
   gpa-tui divergence --p FILE --q FILE [--f kl] [--lipschitz 1] [--iters N] [--seed S]
                                   estimate D_f^{Γ_L}(P‖Q) between two sample files
   gpa-tui presets [show NAME]     list the embedded presets, or print one as TOML
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdTUI(args, stderr)
 	case "run":
 		err = cmdRun(args, stdout, stderr)
+	case "attach":
+		err = cmdAttach(args, stderr)
 	case "divergence":
 		err = cmdDivergence(args, stdout, stderr)
 	case "presets":
