@@ -60,11 +60,21 @@ func WriteFile(path string, data []byte) error {
 	return writeFile(path, data, true)
 }
 
+// WriteFileMode is WriteFile with another mode than 0666 (less the umask),
+// e.g. 0777 for a script.
+func WriteFileMode(path string, data []byte, perm os.FileMode) error {
+	return writeFileMode(path, data, true, perm)
+}
+
 // writeFile is WriteFile; without sync the file is not fsynced (live state,
 // which is worthless after a crash).
 func writeFile(path string, data []byte, sync bool) error {
+	return writeFileMode(path, data, sync, 0o666)
+}
+
+func writeFileMode(path string, data []byte, sync bool, perm os.FileMode) error {
 	tmp := tempName(path)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ type MetricsTail struct {
 	Path string
 	Hist core.History // columns: the names given to NewMetricsTail
 	off  int64
+	ino  uint64
 	idx  map[string]int
 }
 
@@ -55,8 +56,9 @@ func (t *MetricsTail) Read(maxStep int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if st.Size() < t.off {
-		t.Reset() // truncated or replaced: read again from the start
+	if ino := inode(st); st.Size() < t.off || ino != t.ino {
+		t.Reset() // truncated or replaced (a resumed run): read again from the start
+		t.ino = ino
 	}
 	if st.Size() == t.off {
 		return 0, nil

@@ -23,6 +23,11 @@ Usage:
                                   run a flow headless; write metrics.jsonl, final.npz, preset.toml
   gpa-tui attach DIR              open the workbench on a headless run in DIR (this node or another,
                                   through a shared file system); the keys steer it, q detaches
+  gpa-tui sweep --preset NAME --grid key=v1,v2,… [--grid …] [--seeds 1-5] --out DIR [--submit | --local N]
+                                  a grid of runs: one folder per task, a manifest, a Slurm array script
+  gpa-tui watch DIR               every task of a sweep, live (Enter attaches to one)
+  gpa-tui report DIR [--metric mmd2]
+                                  a sweep's table (report.tsv) and a plot of a metric (report.png)
   gpa-tui divergence --p FILE --q FILE [--f kl] [--lipschitz 1] [--iters N] [--seed S]
                                   estimate D_f^{Γ_L}(P‖Q) between two sample files
   gpa-tui presets [show NAME]     list the embedded presets, or print one as TOML
@@ -57,6 +62,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(args, stdout, stderr)
 	case "attach":
 		err = cmdAttach(args, stderr)
+	case "sweep":
+		err = cmdSweep(args, stdout, stderr)
+	case "task":
+		err = cmdTask(args, stdout, stderr)
+	case "watch":
+		err = cmdWatch(args, stdout, stderr)
+	case "report":
+		err = cmdReport(args, stdout, stderr)
 	case "divergence":
 		err = cmdDivergence(args, stdout, stderr)
 	case "presets":
