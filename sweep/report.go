@@ -354,4 +354,3 @@ func SavePNG(p *plot.Plot, path string, w, h int) error {
 	}
 	return runfolder.WriteFile(path, b.Bytes())
 }
-
