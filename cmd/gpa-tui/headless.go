@@ -30,6 +30,11 @@ const (
 	pausedPoll = 100 * time.Millisecond
 )
 
+// testPrepDelay lengthens the preparation; set by tests only (through
+// GPA_TUI_TEST_PREP_DELAY in the test binary), to send signals while it
+// runs.
+var testPrepDelay time.Duration
+
 // headless is one headless run into a run folder (`gpa-tui run`, and a
 // sweep's task).
 type headless struct {
@@ -89,6 +94,10 @@ func (h *headless) run() (err error) {
 	if err := h.checkOut(); err != nil {
 		return err
 	}
+	// A new run into an empty or missing folder that fails before its
+	// first step leaves the folder as it was.
+	_, statErr := os.Stat(h.out)
+	created, fresh := os.IsNotExist(statErr), !h.into && !h.force
 	if err := os.MkdirAll(h.out, 0o777); err != nil {
 		return err
 	}
@@ -116,7 +125,18 @@ func (h *headless) run() (err error) {
 	self := runfolder.Self(h.command)
 	status := runfolder.Status{State: runfolder.StateStarting, PID: self.PID, Host: self.Host, Started: time.Now().UTC().Truncate(time.Second)}
 	runfolder.WriteStatus(h.out, status)
+	started := false
 	fail := func(err error) error {
+		if fresh && !started {
+			log.Close()
+			os.Remove(filepath.Join(h.out, runfolder.EventsFile))
+			os.Remove(filepath.Join(h.out, runfolder.StatusFile))
+			lock.Release()
+			if created {
+				os.Remove(h.out) // only if empty
+			}
+			return err
+		}
 		status.State, status.Message = runfolder.StateFailed, err.Error()
 		runfolder.WriteStatus(h.out, status)
 		log.Add(runfolder.Entry{Step: status.Step, Event: runfolder.EvError, Message: err.Error()})
@@ -150,6 +170,7 @@ func (h *headless) run() (err error) {
 	if err != nil {
 		return fail(err)
 	}
+	started = true
 	if err := runfolder.WriteFile(filepath.Join(h.out, presetFile), cfgText); err != nil {
 		return fail(err)
 	}
@@ -346,6 +367,9 @@ func sameDir(a, b string) bool {
 // snapshot is loaded and restored completely (and its parameter changes
 // applied) before anything is written.
 func (h *headless) prepare() (*core.Sim, []runfolder.Entry, error) {
+	if testPrepDelay > 0 {
+		time.Sleep(testPrepDelay)
+	}
 	if h.resume == "" {
 		cfg, err := presets.Load(h.preset, h.sets)
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 // TestMain lets the signal test run this test binary as gpa-tui itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("GPA_TUI_AS_MAIN") == "1" {
+		testPrepDelay, _ = time.ParseDuration(os.Getenv("GPA_TUI_TEST_PREP_DELAY"))
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
