@@ -26,3 +26,26 @@ func TestTmux(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
+
+// TestTmuxCluster runs cluster_e2e.sh: the workbench saves a snapshot on
+// SIGHUP and SIGTERM (and when its tmux session is killed), and two
+// viewers attached in tmux steer a headless run (L, pause, resume), one of
+// them killed with SIGKILL while the run goes on. It needs tmux and pgrep
+// and is skipped without them or with -short.
+func TestTmuxCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	for _, tool := range []string{"tmux", "pgrep"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not installed")
+		}
+	}
+	cmd := exec.Command("bash", "cluster_e2e.sh")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("cluster_e2e.sh: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
