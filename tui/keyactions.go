@@ -248,8 +248,7 @@ func (m *model) quit() tea.Cmd {
 	case m.step == m.savedStep+1:
 		what = fmt.Sprintf("step %d is", m.step)
 	}
-	m.confirm = confirmQuit
-	m.setStatus(statusWarn, what+" not saved: s saves and quits · q quits without saving · any other key stays")
+	m.ask(confirmQuit, what+" not saved: s saves and quits · q quits without saving · any other key stays")
 	return nil
 }
 
@@ -262,7 +261,8 @@ func (m *model) unsaved() bool {
 // onConfirm answers the status line's question.
 func (m *model) onConfirm(k tea.KeyPressMsg) tea.Cmd {
 	c := m.confirm
-	m.confirm = confirmNone
+	m.confirm, m.question = confirmNone, ""
+	m.refreshStatus()
 	switch c {
 	case confirmQuit:
 		switch {
@@ -282,4 +282,11 @@ func (m *model) onConfirm(k tea.KeyPressMsg) tea.Cmd {
 		m.setStatus(statusInfo, "the run goes on")
 	}
 	return nil
+}
+
+// ask puts a question on the status line until a key answers it (other
+// status messages wait behind it).
+func (m *model) ask(c confirmKind, q string) {
+	m.confirm, m.question = c, q
+	m.refreshStatus()
 }

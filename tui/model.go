@@ -70,6 +70,7 @@ type sched struct {
 	// progress, stop an attached run), a save that ends the program (q
 	// then s, or a signal), and what to print once the screen is closed.
 	confirm       confirmKind
+	question      string // the question shown while confirm is pending
 	quitAfterSave bool
 	quitReason    string // the signal that asked to quit, if any
 	exitMsg       string

@@ -262,6 +262,10 @@ func (m *model) refreshStatus() {
 	case statusErr:
 		st = m.st.Bad
 	}
+	if m.confirm != confirmNone {
+		m.statusLine = fitLine(" "+m.st.Warn.Render(m.question), m.w)
+		return
+	}
 	m.statusLine = fitLine(" "+st.Render(m.status), m.w)
 }
 

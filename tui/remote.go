@@ -200,8 +200,7 @@ func (m *model) remoteKey(k tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		m.ctl = append(m.ctl, ctlReq{action: runfolder.ActStep, what: "one step"})
 	case key.Matches(k, m.keys.Stop):
-		m.confirm = confirmStop
-		m.setStatus(statusWarn, "stop the run at its next step boundary (it writes checkpoint.npz)? y stops it · any other key cancels")
+		m.ask(confirmStop, "stop the run at its next step boundary (it writes checkpoint.npz)? y stops it · any other key cancels")
 		return true, nil
 	default:
 		return false, nil

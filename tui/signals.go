@@ -46,7 +46,7 @@ func (m *model) onSignal(msg signalMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.quitReason = name
-	m.running, m.confirm = false, confirmNone
+	m.running, m.confirm, m.question = false, confirmNone, ""
 	m.pendingSave, m.quitAfterSave = true, true
 	m.setStatus(statusWarn, name+" received: saving, then quitting…")
 	return m.kick()
