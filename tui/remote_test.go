@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/runfolder"
 )
 
@@ -250,5 +252,33 @@ func TestAttachedKeys(t *testing.T) {
 	}
 	if _, cmd := m.Update(signalMsg{syscall.SIGHUP}); !isQuit(cmd) || !strings.Contains(m.exitMsg, "the run goes on") {
 		t.Errorf("SIGHUP while attached: %q", m.exitMsg)
+	}
+}
+
+// TestSnapshotsHonourUmask: the workbench's snapshots are created with
+// 0666 less the umask, never over an existing file.
+func TestSnapshotsHonourUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	d, first, err := setup(Options{Preset: "four-well-L1", Sets: []string{"target.n=32", "prior.n=32"}, SnapshotDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := experiments.Build(*first.cfg, experiments.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, err := saveNew(d, sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := saveNew(d, sim)
+	if err != nil || p2 == p1 {
+		t.Fatalf("second save: %s %v", p2, err)
+	}
+	for _, p := range []string{p1, p2} {
+		if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v with umask 077", p, st.Mode().Perm())
+		}
 	}
 }
