@@ -10,7 +10,7 @@ import (
 //
 //	cmd → tui → presets → experiments → core → {lipnet, conj}
 //	latent → lipnet,  snapshots → {core, latent},  experiments → latent,
-//	runfolder → {snapshots, core, latent}
+//	runfolder → {snapshots, core, latent},  sweep → {runfolder, presets}
 //
 // Engine packages never import the TUI or any charm.land module; core knows
 // no data set or experiment; lipnet and conj import nothing of the project.
@@ -37,6 +37,7 @@ func TestImportDirection(t *testing.T) {
 		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy"},
 		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy"},
 		"runfolder":   {"runfolder", "snapshots", "core", "latent", "lipnet", "conj", "npy"},
+		"sweep":       {"sweep", "runfolder", "presets", "experiments", "snapshots", "core", "latent", "lipnet", "conj", "npy"},
 	}
 	for tree, ok := range allowed {
 		for _, d := range deps("../" + tree + "/...") {
