@@ -38,7 +38,7 @@ const (
 	// an unchanged state is republished every publishIdle.
 	publishMin   = 250 * time.Millisecond
 	publishMax   = 2 * time.Second
-	publishShare = 40
+	publishShare = 50
 	publishIdle  = 5 * time.Second
 	// tableMin is the shortest interval between two computations of a
 	// problem's table (gene runs: ~0.1 s each) while watched.

@@ -195,7 +195,14 @@ func (m *watchModel) View() tea.View {
 	fixed := 2 + numW + stateW + stepW + 2*valW + 6
 	labelW = min(labelW, max(m.w-fixed-12, 12))
 	sparkW := max(m.w-fixed-labelW, 4)
-	head := fmt.Sprintf("  %*s %-*s %-*s %*s %*s %*s  %s", numW-1, "#", labelW, "task", stateW, "state", stepW, "step", valW, "D̂", valW, "MMD²", m.metric)
+	follow := m.metric
+	if follow == "mmd2" {
+		follow = "MMD² over the run (log)"
+	}
+	// padLeft right-aligns by display width ("D̂" is two runes, one cell).
+	padLeft := func(s string, w int) string { return strings.Repeat(" ", max(w-lipgloss.Width(s), 0)) + s }
+	head := fmt.Sprintf("  %*s %-*s %-*s ", numW-1, "#", labelW, "task", stateW, "state") +
+		padLeft("step", stepW) + " " + padLeft("D̂", valW) + " " + padLeft("MMD²", valW) + "  " + follow
 	lines = append(lines, fitLine(m.st.Label.Render(head), m.w))
 
 	rows := m.rows()
