@@ -163,6 +163,7 @@ func runLocal(dir string, m *sweep.Manifest, n int, stdout, stderr io.Writer) er
 		mu       sync.Mutex
 		children = map[int]*os.Process{}
 		stopped  bool
+		stopSig  os.Signal
 		results  = map[string]int{}
 		wg       sync.WaitGroup
 	)
@@ -221,7 +222,7 @@ func runLocal(dir string, m *sweep.Manifest, n int, stdout, stderr io.Writer) er
 	go func() {
 		for s := range sig {
 			mu.Lock()
-			stopped = true
+			stopped, stopSig = true, s
 			for _, p := range children {
 				p.Signal(s)
 			}
@@ -248,7 +249,8 @@ func runLocal(dir string, m *sweep.Manifest, n int, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "done: %s; compare them with: gpa-tui report %s\n", strings.Join(parts, ", "), dir)
 	if stopped {
-		return &exitError{code: 130 - 128 + 128, msg: ""}
+		// Interrupted: the conventional status of the signal.
+		return &exitError{code: 128 + int(stopSig.(syscall.Signal))}
 	}
 	if results[runfolder.StateFailed] > 0 {
 		return &exitError{code: 1}
