@@ -29,6 +29,7 @@ const (
 	ControlDir     = "live/control"
 	StaticFile     = "live/static.npz"
 	StateFile      = "live/state.npz"
+	ImagesFile     = "live/images.npz"
 )
 
 // runFiles are the files a run writes whose contents belong to one run:

@@ -81,8 +81,7 @@ type imageMeta struct {
 }
 
 // stateMeta is the metadata of live/state.npz, published about once a
-// second while watched. Arrays: particles (M×D) and, for image runs,
-// images (M×H·W·C, decoded).
+// second while watched. Arrays: particles (M×D).
 type stateMeta struct {
 	RunID   string       `json:"run_id"`
 	Seq     int64        `json:"seq"`
@@ -100,6 +99,14 @@ type stateMeta struct {
 	// every few seconds while watched; TableStep is its step.
 	Table     *tableJSON `json:"table,omitempty"`
 	TableStep int        `json:"table_step,omitempty"`
+}
+
+// imagesMeta is the metadata of live/images.npz, an image run's particles
+// decoded to pixels (uint8 "images", M×H·W·C, value/255), written less
+// often than the state: decoding and writing them costs more.
+type imagesMeta struct {
+	RunID string `json:"run_id"`
+	Step  int    `json:"step"`
 }
 
 // tableJSON is core.TableData with non-finite values allowed.

@@ -214,3 +214,55 @@ func TestUnwatchedRunPublishesNothing(t *testing.T) {
 	}
 	cancel()
 }
+
+// TestAttachImageRun: a latent image run's viewer gets the image view and
+// the particles decoded by the run (as bytes: within 1/255 of the run's
+// own decoding), and the problem's decoder stands for the run's.
+func TestAttachImageRun(t *testing.T) {
+	cfg, err := presets.Load("mnist-latent-200", []string{"latent.kind=pca", "latent.dim=8", "latent.train_rows=300",
+		"target.per_class=2", "prior.n=20", "discriminator.hidden=[8, 8]", "flow.metrics_every=0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := experiments.Build(cfg, experiments.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := startRun(t, ctx, sim, 5*time.Millisecond)
+	v, err := runfolder.Attach(r.dir, 20*time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	p := v.Problem()
+	if p.Images == nil || p.Images.H != 28 || p.Decoder == nil || len(p.Images.Labels) != 20 || len(p.DataX) != 20*784 {
+		t.Fatalf("image view: %+v, decoder %v", p.Images, p.Decoder)
+	}
+	// Stop the run and compare with its own decoding at the same step.
+	if _, err := v.Request(runfolder.ActPause, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cancel() // the run's goroutine ends; its Sim is ours now
+	<-r.done
+	want := make([]float32, 20*784)
+	sim.DecodedTo(want)
+	// The images of the paused step come at most a second after the last
+	// ones: the viewer catches up once the run publishes them.
+	got := make([]float32, 20*784)
+	r.live.Poll()
+	time.Sleep(1100 * time.Millisecond)
+	r.live.MaybePublish()
+	v.Advance(1)
+	v.DecodedTo(got)
+	if v.StepCount() != sim.StepCount() {
+		t.Fatalf("the viewer is at step %d, the run at %d", v.StepCount(), sim.StepCount())
+	}
+	for i := range want {
+		w := min(max(want[i], 0), 1)
+		if d := got[i] - w; d > 0.5/255+1e-6 || d < -0.5/255-1e-6 {
+			t.Fatalf("pixel %d: viewer %g, run %g", i, got[i], w)
+		}
+	}
+}

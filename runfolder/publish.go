@@ -40,6 +40,12 @@ const (
 	publishMax   = 2 * time.Second
 	publishShare = 50
 	publishIdle  = 5 * time.Second
+	// An image run's decoded particles are published separately, at most
+	// every imagesMin and taking at most 1/imagesShare of the run's time
+	// (decoding 600 particles to 784 pixels and writing them takes
+	// ~30 ms here).
+	imagesMin   = time.Second
+	imagesShare = 100
 	// tableMin is the shortest interval between two computations of a
 	// problem's table (gene runs: ~0.1 s each) while watched.
 	tableMin = 3 * time.Second
@@ -85,6 +91,10 @@ type Live struct {
 	paused     bool
 	stepOnce   bool
 	images     []float32
+	pixels     []uint8
+	imagesAt   time.Time
+	imagesGap  time.Duration
+	imagesStep int
 	table      *tableJSON
 	tableStep  int
 	tableAt    time.Time
@@ -371,6 +381,8 @@ func (lv *Live) MaybePublish() {
 	due := now.Sub(lv.lastPub) >= lv.pubEvery
 	if (changed && due) || now.Sub(lv.lastPub) >= publishIdle || (lv.dirty && now.Sub(lv.lastPub) >= publishMin/5) {
 		lv.publish()
+	} else if lv.sim.Problem().Images != nil && lv.imagesStep != lv.sim.StepCount() && now.Sub(lv.imagesAt) >= lv.imagesGap {
+		lv.publishImages() // catch up, e.g. after a pause
 	}
 }
 
@@ -421,19 +433,37 @@ func (lv *Live) publish() {
 		meta.Rate = 0
 	}
 	arrays := []snapshots.Array{f32("particles", lv.sim.Particles(), lv.sim.M(), lv.sim.Dim())}
-	if im := p.Images; im != nil {
-		n := im.H * im.W * im.C
-		if len(lv.images) != lv.sim.M()*n {
-			lv.images = make([]float32, lv.sim.M()*n)
-		}
-		lv.sim.DecodedTo(lv.images)
-		arrays = append(arrays, f32("images", lv.images, lv.sim.M(), n))
-	}
 	if err := writeNPZ(filepath.Join(lv.dir, StateFile), meta, arrays); err != nil {
 		lv.warn(fmt.Errorf("live state: %w", err))
 	}
 	lv.lastPub, lv.pubStep, lv.pubState, lv.dirty = time.Now(), lv.sim.StepCount(), lv.state, false
 	lv.pubEvery = min(max(publishShare*time.Since(t0), publishMin), publishMax)
+	if p.Images != nil && lv.imagesStep != lv.sim.StepCount() && time.Since(lv.imagesAt) >= lv.imagesGap {
+		lv.publishImages()
+	}
+}
+
+// publishImages decodes the particles to pixels and writes images.npz, as
+// bytes (the workbench draws 256 levels at most).
+func (lv *Live) publishImages() {
+	t0 := time.Now()
+	im := lv.sim.Problem().Images
+	n := im.H * im.W * im.C
+	if len(lv.images) != lv.sim.M()*n {
+		lv.images = make([]float32, lv.sim.M()*n)
+		lv.pixels = make([]uint8, lv.sim.M()*n)
+	}
+	lv.sim.DecodedTo(lv.images)
+	for i, v := range lv.images {
+		lv.pixels[i] = uint8(min(max(v, 0), 1)*255 + 0.5)
+	}
+	meta := imagesMeta{RunID: lv.runID, Step: lv.sim.StepCount()}
+	arrays := []snapshots.Array{{Name: "images", Shape: []int{lv.sim.M(), n}, Data: lv.pixels}}
+	if err := writeNPZ(filepath.Join(lv.dir, ImagesFile), meta, arrays); err != nil {
+		lv.warn(fmt.Errorf("live images: %w", err))
+	}
+	lv.imagesAt, lv.imagesStep = time.Now(), lv.sim.StepCount()
+	lv.imagesGap = max(imagesShare*time.Since(t0), imagesMin)
 }
 
 // writeStatic writes live/static.npz.

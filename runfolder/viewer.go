@@ -16,6 +16,7 @@ import (
 
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/latent"
+	"github.com/gpa-tui/gpa-tui/snapshots"
 )
 
 // Timing of the viewer side.
@@ -60,20 +61,21 @@ type Viewer struct {
 	closeOnce   sync.Once
 	reqSeq      int
 
-	static  staticMeta
-	infos   []core.MetricInfo
-	params  core.ParamTable
-	x, y0   []float32
-	dataX   []float32
-	prob    *core.Problem
-	state   stateMeta
-	y       []float32
-	images  []float32
-	metrics *MetricsTail
-	stamp   fileStamp
-	aliveAt time.Time
-	ended   error
-	lastRec core.Record
+	static   staticMeta
+	infos    []core.MetricInfo
+	params   core.ParamTable
+	x, y0    []float32
+	dataX    []float32
+	prob     *core.Problem
+	state    stateMeta
+	y        []float32
+	images   []float32
+	metrics  *MetricsTail
+	stamp    fileStamp
+	imgStamp fileStamp
+	aliveAt  time.Time
+	ended    error
+	lastRec  core.Record
 }
 
 // fileStamp tells whether a file was replaced or rewritten.
@@ -224,10 +226,8 @@ func (v *Viewer) load() error {
 	if err != nil {
 		return err
 	}
-	if im := v.static.Image; im != nil {
-		if v.images, err = getF32(arrays, path, "images", v.static.M, im.H*im.W*im.C); err != nil {
-			return err
-		}
+	if v.static.Image != nil {
+		v.loadImages(sm.RunID)
 	}
 	if sm.Seq < v.state.Seq && sm.RunID == v.state.RunID {
 		return nil // an older state than the one shown (cannot happen with one writer)
@@ -240,6 +240,33 @@ func (v *Viewer) load() error {
 		v.lastRec = r
 	}
 	return nil
+}
+
+// loadImages reads images.npz when it changed and belongs to run id; a
+// missing or torn file keeps the images shown.
+func (v *Viewer) loadImages(id string) {
+	path := filepath.Join(v.dir, ImagesFile)
+	st, err := os.Stat(path)
+	if err != nil || stampOf(st) == v.imgStamp {
+		return
+	}
+	var im imagesMeta
+	arrays, st, err := readNPZ(path, &im)
+	if err != nil || im.RunID != id {
+		return
+	}
+	n := v.static.Image.H * v.static.Image.W * v.static.Image.C
+	px, err := snapshots.Get[uint8](arrays, "images", v.static.M, n)
+	if err != nil {
+		return
+	}
+	if len(v.images) != len(px) {
+		v.images = make([]float32, len(px))
+	}
+	for i, b := range px {
+		v.images[i] = float32(b) / 255
+	}
+	v.imgStamp = stampOf(st)
 }
 
 // loadStatic reads static.npz of run id and rebuilds the problem's view.
@@ -291,6 +318,11 @@ func (v *Viewer) loadStatic(id string) error {
 		names[i] = mi.Name
 	}
 	v.static, v.infos, v.params, v.x, v.y0, v.prob = sm, sm.Metrics, info.Params, x, y0, p
+	v.images, v.imgStamp = nil, fileStamp{}
+	if sm.Image != nil {
+		// Until the first decoded images arrive: blank ones of the right size.
+		v.images = make([]float32, sm.M*sm.Image.H*sm.Image.W*sm.Image.C)
+	}
 	v.metrics = NewMetricsTail(filepath.Join(v.dir, MetricsFile), names)
 	v.state = stateMeta{}
 	return nil
