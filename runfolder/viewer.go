@@ -152,23 +152,38 @@ func Attach(dir string, wait time.Duration, note func(string)) (*Viewer, error) 
 	}
 }
 
+// endedError says why a run is not running; it is ErrEnded.
+type endedError struct{ msg string }
+
+func (e endedError) Error() string        { return e.msg }
+func (e endedError) Is(target error) bool { return target == ErrEnded }
+
 // notRunning explains a folder without a running process.
 func notRunning(dir string) error {
 	s, ok, _ := ReadStatus(dir)
 	switch {
 	case !ok:
-		if _, err := os.Stat(filepath.Join(dir, PresetFile)); err != nil {
-			return fmt.Errorf("%s is not a run folder (no %s, %s or %s): %w", dir, LockFile, StatusFile, PresetFile, ErrEnded)
+		if _, err := os.Stat(filepath.Join(dir, PresetFile)); err == nil {
+			return endedError{fmt.Sprintf("no process is running in %s", dir)}
 		}
-		return fmt.Errorf("no process is running in %s: %w", dir, ErrEnded)
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Name() == "task.toml" {
+				return endedError{fmt.Sprintf("nothing has run in %s yet (a sweep task waiting for its turn)", dir)}
+			}
+		}
+		return endedError{fmt.Sprintf("%s is not a run folder (no %s, %s or %s)", dir, LockFile, StatusFile, PresetFile)}
 	case s.State == StateFinished:
-		return fmt.Errorf("the run in %s finished at step %d; open it with: gpa-tui --resume %s: %w",
-			dir, s.Step, filepath.Join(dir, FinalFile), ErrEnded)
+		return endedError{fmt.Sprintf("the run in %s finished at step %d; open it with: gpa-tui --resume %s",
+			dir, s.Step, filepath.Join(dir, FinalFile))}
 	case s.Checkpoint != "":
-		return fmt.Errorf("the run in %s is %s at step %d (%s); continue it with: gpa-tui run --resume %s --out %s: %w",
-			dir, s.State, s.Step, s.Message, s.Checkpoint, dir, ErrEnded)
+		return endedError{fmt.Sprintf("the run in %s is %s at step %d (%s); continue it with: gpa-tui run --resume %s --out %s",
+			dir, s.State, s.Step, s.Message, s.Checkpoint, dir)}
+	case !s.Ended():
+		return endedError{fmt.Sprintf("the run in %s stopped at step %d without a word (killed?); its last checkpoint, if any, is %s",
+			dir, s.Step, filepath.Join(dir, CheckpointFile))}
 	}
-	return fmt.Errorf("the run in %s is %s at step %d (%s): %w", dir, s.State, s.Step, s.Message, ErrEnded)
+	return endedError{fmt.Sprintf("the run in %s is %s at step %d (%s)", dir, s.State, s.Step, s.Message)}
 }
 
 // beat writes the heartbeat file (in place: its modification time is the
@@ -406,7 +421,7 @@ func (v *Viewer) Advance(int) (core.Record, error) {
 		time.Sleep(viewPoll)
 	}
 	if v.state.State != StateRunning && v.state.State != StatePaused && v.state.State != "" {
-		v.ended = fmt.Errorf("%s at step %d: %s: %w", v.state.State, v.state.Step, v.state.Message, ErrEnded)
+		v.ended = endedError{fmt.Sprintf("%s at step %d: %s", v.state.State, v.state.Step, v.state.Message)}
 		return v.lastRec, v.ended
 	}
 	return v.lastRec, nil

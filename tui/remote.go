@@ -160,8 +160,7 @@ func (m *model) endRemote(err error) {
 		return
 	}
 	m.remoteEnded, m.running = true, false
-	msg := strings.TrimSuffix(err.Error(), ": "+runfolder.ErrEnded.Error())
-	m.setStatus(statusWarn, msg+" — q quits (a run continued in this folder shows here)")
+	m.setStatus(statusWarn, err.Error()+" — q quits (a run continued in this folder shows here)")
 }
 
 // restartRemote reinstalls an attached run that continues in a new process
