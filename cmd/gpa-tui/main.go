@@ -25,6 +25,7 @@ Usage:
                                   through a shared file system); the keys steer it, q detaches
   gpa-tui sweep --preset NAME --grid key=v1,v2,… [--grid …] [--seeds 1-5] --out DIR [--submit | --local N]
                                   a grid of runs: one folder per task, a manifest, a Slurm array script
+  gpa-tui task DIR I              run task I of a sweep (what its batch script runs; resumes a checkpoint)
   gpa-tui watch DIR               every task of a sweep, live (Enter attaches to one)
   gpa-tui report DIR [--metric mmd2]
                                   a sweep's table (report.tsv) and a plot of a metric (report.png)
