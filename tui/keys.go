@@ -89,9 +89,12 @@ func (k keyMap) ShortHelp() []key.Binding {
 		b = append(b, pk.Up)
 	}
 	if k.attached {
-		q := k.Quit
+		// Attached: X and q matter more than s (in the full help), and
+		// all fit in 80 columns.
+		q, x := k.Quit, k.Stop
 		q.SetHelp("q", "detach")
-		return append(b, k.Save, k.Stop, k.Help, q)
+		x.SetHelp("X", "stop")
+		return append(b, x, k.Help, q)
 	}
 	return append(b, k.Save, k.Help, k.Quit, k.Presets)
 }

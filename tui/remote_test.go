@@ -189,10 +189,15 @@ func TestAttachedKeys(t *testing.T) {
 	m := newModel(fd.deps, loadReq{preset: "/runs/a", ready: r})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	cmd := feed(m, m.Init(), 3)
-	if m.remote == nil || !strings.Contains(screen(m), "⇄ node7:4242 · 2 viewers") || !strings.Contains(screen(m), "X stop the run") {
+	if m.remote == nil || !strings.Contains(screen(m), "⇄ node7:4242 · 2 viewers") || !strings.Contains(screen(m), "X stop • ? all keys • q detach") {
 		t.Fatalf("attached screen:\n%s", screen(m))
 	}
 	_ = cmd
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if !strings.Contains(screen(m), "q detach") {
+		t.Errorf("at 80×24 the help line lacks q detach:\n%s", screen(m))
+	}
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.inflight = false // the step command in flight is dropped here
 	drive := func(keys ...string) {
 		t.Helper()
