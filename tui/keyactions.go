@@ -241,14 +241,14 @@ func (m *model) quit() tea.Cmd {
 	if !m.unsaved() {
 		return tea.Quit
 	}
-	what := fmt.Sprintf("steps %d–%d are", m.savedStep+1, m.step)
+	what := fmt.Sprintf("steps %d–%d", m.savedStep+1, m.step)
 	switch {
 	case m.step == m.savedStep:
-		what = "parameter changes are"
+		what = "changes"
 	case m.step == m.savedStep+1:
-		what = fmt.Sprintf("step %d is", m.step)
+		what = fmt.Sprintf("step %d", m.step)
 	}
-	m.ask(confirmQuit, what+" not saved: s saves and quits · q quits without saving · any other key stays")
+	m.ask(confirmQuit, what+" unsaved — s: save and quit · q: quit anyway · other keys: stay")
 	return nil
 }
 

@@ -59,12 +59,12 @@ func TestQuitAsksWithUnsavedProgress(t *testing.T) {
 	if m.step == 0 {
 		t.Fatal("no steps")
 	}
-	if cmd := press(m, "q"); isQuit(cmd) || m.confirm != confirmQuit || !strings.Contains(m.question, "not saved") {
+	if cmd := press(m, "q"); isQuit(cmd) || m.confirm != confirmQuit || !strings.Contains(m.question, "unsaved") {
 		t.Fatalf("q with unsaved steps: quit %v, question %q", isQuit(cmd), m.question)
 	}
 	m.setStatus(statusInfo, "reached flow.steps") // a later message waits behind the question
-	if !strings.Contains(screen(m), "s saves and quits") {
-		t.Error("the question is not on screen")
+	if !strings.Contains(screen(m), "s: save and quit · q: quit anyway · other keys: stay") {
+		t.Errorf("the question is not on screen at 80×24:\n%s", screen(m))
 	}
 	press(m, "x")
 	if m.confirm != confirmNone {

@@ -83,7 +83,7 @@ echo "e2e: saved $(ls "$snaps")"
 
 # The flow went on after the save: q asks first, q again quits unsaved.
 t send-keys -t "$session" q
-asks() { screen | grep -q 'not saved: s saves and quits'; }
+asks() { screen | grep -q 'unsaved — s: save and quit'; }
 wait_for "q to ask about the unsaved steps" 5 asks
 t send-keys -t "$session" q
 wait_for "gpa-tui to exit" 10 exited
