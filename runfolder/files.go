@@ -3,6 +3,7 @@ package runfolder
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -53,22 +54,28 @@ func isTemp(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.Contains(name, tempMark)
 }
 
-// WriteFile writes data to path atomically: a temporary file in the same
-// directory created with mode 0666 less the umask, fsynced, then renamed
-// over path. A crash leaves path as it was (and at worst a temporary file
-// that CleanTemps removes).
+// WriteFile writes data to path atomically with the program's one atomic
+// writer (snapshots.WriteAtomic: a temporary file in the same directory,
+// fsync, rename, fsync of the directory; mode 0666 less the umask). A crash
+// leaves path as it was (and at worst a temporary file that CleanTemps
+// removes).
 func WriteFile(path string, data []byte) error {
-	return writeFile(path, data, true)
+	return snapshots.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
-// WriteFileMode is WriteFile with another mode than 0666 (less the umask),
-// e.g. 0777 for a script.
+// WriteFileMode writes data to path atomically (a temporary file and a
+// rename, fsynced) with another mode than 0666 less the umask, e.g. 0777
+// for a script.
 func WriteFileMode(path string, data []byte, perm os.FileMode) error {
 	return writeFileMode(path, data, true, perm)
 }
 
-// writeFile is WriteFile; without sync the file is not fsynced (live state,
-// which is worthless after a crash).
+// writeFile is the live files' writer: atomic but not fsynced (a state
+// published several times a second is worthless after a crash, and an
+// fsync each time would cost the run more than the rest of the protocol).
 func writeFile(path string, data []byte, sync bool) error {
 	return writeFileMode(path, data, sync, 0o666)
 }
@@ -99,19 +106,10 @@ func writeFileMode(path string, data []byte, sync bool, perm os.FileMode) error 
 	return nil
 }
 
-// SaveSnapshot writes st to path as a snapshot (package snapshots), with
-// mode 0666 less the umask, atomically: a crash or an error leaves any file
-// at path untouched.
+// SaveSnapshot writes st to path as a snapshot (snapshots.Save: atomic,
+// mode 0666 less the umask or that of the file it replaces).
 func SaveSnapshot(path string, st *core.State) error {
-	tmp, err := saveTemp(path, st)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return snapshots.Save(path, st)
 }
 
 // SaveSnapshotNew is SaveSnapshot that never replaces an existing file: it

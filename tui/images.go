@@ -216,16 +216,13 @@ func (p *imagePanel) pickTarget(col, j int) int {
 	return -1
 }
 
-// redrawIfDirty renders again only after a change: the grid costs ~1 ms
+// redraw lays the grid out and renders it into the cached string, only
+// after a change (new data, size or colour profile): the grid costs ~1 ms
 // at 200×60 and the model redraws every panel at each step command.
-func (p *imagePanel) redrawIfDirty(st *Styles) {
-	if p.dirty {
-		p.redraw(st)
-	}
-}
-
-// redraw lays the grid out and renders it into the cached string.
 func (p *imagePanel) redraw(st *Styles) {
+	if !p.dirty {
+		return
+	}
 	p.dirty = false
 	if p.h == 0 {
 		p.cache = ""

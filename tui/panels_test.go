@@ -84,7 +84,8 @@ func TestSpark(t *testing.T) {
 	t.Run("bars rise with the values", func(t *testing.T) {
 		s := spark{label: "D"}
 		s.SetSize(30, 1)
-		s.setValues([]float64{0, 1, 2, 3, 4, 5, 6, 7}, 0, &st)
+		s.values, s.limit = []float64{0, 1, 2, 3, 4, 5, 6, 7}, 0
+		s.redraw(&st)
 		lines := strings.Split(ansi.Strip(s.View()), "\n")
 		if len(lines) != 2 {
 			t.Fatalf("%d lines, want 2", len(lines))
@@ -99,7 +100,8 @@ func TestSpark(t *testing.T) {
 	t.Run("squeezed by averaging", func(t *testing.T) {
 		s := spark{label: "D"}
 		s.SetSize(2, 1)
-		s.setValues([]float64{0, 0, 10, 10}, 0, &st)
+		s.values, s.limit = []float64{0, 0, 10, 10}, 0
+		s.redraw(&st)
 		if got, want := strings.Split(ansi.Strip(s.View()), "\n")[1], "▁█"; got != want {
 			t.Errorf("bars = %q, want %q", got, want)
 		}
@@ -107,7 +109,8 @@ func TestSpark(t *testing.T) {
 	t.Run("log scale skips non-positive", func(t *testing.T) {
 		s := spark{label: "KE", log: true}
 		s.SetSize(30, 1)
-		s.setValues([]float64{1, 0, 10, 100}, 0, &st)
+		s.values, s.limit = []float64{1, 0, 10, 100}, 0
+		s.redraw(&st)
 		got := strings.Split(ansi.Strip(s.View()), "\n")
 		// log10: 0, -, 1, 2 → lowest, blank, middle, full.
 		if want := "▁ ▅█"; strings.TrimRight(got[1], " ") != want {
@@ -120,7 +123,8 @@ func TestSpark(t *testing.T) {
 	t.Run("limit is a full bar", func(t *testing.T) {
 		s := spark{label: "|v|", unit: "L"}
 		s.SetSize(30, 2)
-		s.setValues([]float64{0.5, 1}, 2, &st)
+		s.values, s.limit = []float64{0.5, 1}, 2
+		s.redraw(&st)
 		got := strings.Split(ansi.Strip(s.View()), "\n")
 		// 16 levels from 0 to L = 2: 1 → level 9 of 16 (one eighth into
 		// the top row), 0.5 → level 5.
@@ -134,7 +138,8 @@ func TestSpark(t *testing.T) {
 	t.Run("no values", func(t *testing.T) {
 		s := spark{label: "MMD²"}
 		s.SetSize(10, 1)
-		s.setValues(nil, 0, &st)
+		s.values, s.limit = nil, 0
+		s.redraw(&st)
 		got := strings.Split(ansi.Strip(s.View()), "\n")
 		if got[1] != "          " || !strings.Contains(got[0], "–") {
 			t.Errorf("empty spark = %q", got)
@@ -166,7 +171,8 @@ func TestParamPanelWarnings(t *testing.T) {
 			tc.edit(&in)
 			var p paramPanel
 			p.SetSize(30, paramRows)
-			p.set(in, &st)
+			p.info = in
+			p.redraw(&st)
 			got := ansi.Strip(p.View())
 			if n := strings.Count(got, "\n") + 1; n != paramRows {
 				t.Errorf("%d lines, want %d", n, paramRows)

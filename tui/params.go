@@ -69,12 +69,6 @@ func (p *paramPanel) SetSize(w, _ int) { p.w = max(w, 1) }
 // View is the cached rendering.
 func (p *paramPanel) View() string { return p.cache }
 
-// set stores the values and redraws.
-func (p *paramPanel) set(info paramInfo, st *Styles) {
-	p.info = info
-	p.redraw(st)
-}
-
 // redraw renders the cached lines.
 func (p *paramPanel) redraw(st *Styles) {
 	in := p.info

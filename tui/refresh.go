@@ -93,7 +93,7 @@ func (m *model) refreshImages() {
 	if m.images.data != m.img {
 		m.images.setData(m.img)
 	}
-	m.images.redrawIfDirty(&m.st)
+	m.images.redraw(&m.st)
 }
 
 // refreshTable renders the gene comparison.
@@ -138,11 +138,13 @@ func (m *model) refreshSide() {
 	if m.w == 0 || m.reg.TooSmall {
 		return
 	}
-	m.params.set(m.info(), &m.st)
+	m.params.info = m.info()
+	m.params.redraw(&m.st)
 	lines := strings.Split(m.params.View(), "\n")
 	lines = append(lines, m.textLine())
 	for i := range m.sparks {
-		m.sparks[i].setValues(m.series[i], m.sparkLimit(i), &m.st)
+		m.sparks[i].values, m.sparks[i].limit = m.series[i], m.sparkLimit(i)
+		m.sparks[i].redraw(&m.st)
 		lines = append(lines, strings.Split(m.sparks[i].View(), "\n")...)
 	}
 	if n := m.reg.EventsH; n >= 2 {

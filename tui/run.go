@@ -89,10 +89,10 @@ func Attach(opts AttachOptions) error {
 // runProgram runs the Bubble Tea program on the first load and prints the
 // model's last words once the terminal is restored.
 func runProgram(d deps, first loadReq, sig *signalWatch) error {
-	if os.Getenv("GPA_DEBUG") != "" {
-		f, err := tea.LogToFile("gpa-tui-debug.log", "gpa-tui")
+	if v := os.Getenv(EnvDebug); v != "" {
+		f, _, err := openDebugLog(v)
 		if err != nil {
-			return fmt.Errorf("tui: %w", err)
+			return err
 		}
 		defer f.Close()
 		d.logf = log.Printf

@@ -30,14 +30,6 @@ func (s *spark) SetSize(w, h int) {
 	s.w, s.h = max(w, 1), max(h, 1)
 }
 
-// setValues replaces the series (the slice is kept, not copied) and the
-// limit, and redraws.
-func (s *spark) setValues(v []float64, limit float64, st *Styles) {
-	s.values = v
-	s.limit = limit
-	s.redraw(st)
-}
-
 // View is the cached rendering, 1+h lines of width w.
 func (s *spark) View() string { return s.cache }
 
