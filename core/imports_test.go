@@ -11,6 +11,7 @@ import (
 //	cmd → tui → presets → experiments → core → {lipnet, conj}
 //	latent → lipnet,  snapshots → {core, latent, npy},  experiments → {latent, npy}
 //	npy → inputfile (leaves that read files safely)
+//	runfolder → {snapshots, core, latent},  sweep → {runfolder, presets}
 //
 // Engine packages never import the TUI or any charm.land module; core knows
 // no data set or experiment; lipnet and conj import nothing of the project.
@@ -38,6 +39,8 @@ func TestImportDirection(t *testing.T) {
 		"snapshots":   {"snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
 		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
 		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"runfolder":   {"runfolder", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"sweep":       {"sweep", "runfolder", "presets", "experiments", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
 	}
 	for tree, ok := range allowed {
 		for _, d := range deps("../" + tree + "/...") {

@@ -16,6 +16,7 @@ type Config struct {
 	Prior  Dataset       `toml:"prior" json:"prior"`
 	Genes  *GenesConfig  `toml:"genes,omitempty" json:"genes,omitempty"`
 	Latent *LatentConfig `toml:"latent,omitempty" json:"latent,omitempty"`
+	Slurm  *SlurmConfig  `toml:"slurm,omitempty" json:"slurm,omitempty"` // batch resources (gpa-tui sweep)
 }
 
 // Streams of the seeded PCG generator, one per random quantity, so that
@@ -59,6 +60,11 @@ func (c *Config) Validate() error {
 		}
 		if c.Flow.Mobility == "bounded" {
 			return fieldErr("flow.mobility", "\"bounded\" clips pixels to [0, 1]; it does not apply in a latent space")
+		}
+	}
+	if c.Slurm != nil {
+		if err := c.Slurm.Validate(); err != nil {
+			return err
 		}
 	}
 	if c.Discriminator.Conditional && !isImageKind(c.Target.Kind) {

@@ -176,6 +176,8 @@ var knownKeys = []string{
 	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
+	"slurm.partition", "slurm.time", "slurm.mem", "slurm.cpus_per_task", "slurm.gres", "slurm.account", "slurm.qos",
+	"slurm.constraint", "slurm.max_parallel", "slurm.signal_lead", "slurm.extra",
 	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split",
 }
 

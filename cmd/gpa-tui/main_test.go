@@ -22,6 +22,7 @@ import (
 // TestMain lets the signal test run this test binary as gpa-tui itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("GPA_TUI_AS_MAIN") == "1" {
+		testPrepDelay, _ = time.ParseDuration(os.Getenv("GPA_TUI_TEST_PREP_DELAY"))
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -110,7 +111,7 @@ func TestResumeCLI(t *testing.T) {
 
 // TestSignalSavesSnapshot sends SIGTERM (and SIGUSR1, Slurm's pre-timeout
 // signal) to a running headless run: it saves a checkpoint, says where, and
-// exits 0.
+// exits 0 (75 after SIGUSR1).
 func TestSignalSavesSnapshot(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGUSR1} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -135,8 +136,11 @@ func TestSignalSavesSnapshot(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			cmd.Process.Signal(sig)
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
+			err := cmd.Wait()
+			// SIGUSR1 is Slurm's warning before the time limit: exit 75
+			// (EX_TEMPFAIL) asks the batch script to requeue the job.
+			if want := map[syscall.Signal]int{syscall.SIGTERM: 0, syscall.SIGUSR1: exitRequeue}[sig]; cmd.ProcessState.ExitCode() != want {
+				t.Fatalf("exit: %v, want status %d; stderr: %s", err, want, stderr.String())
 			}
 			path := filepath.Join(dir, checkpointFile)
 			if !strings.Contains(stderr.String(), path) || !strings.Contains(stderr.String(), "--resume") {
