@@ -160,6 +160,28 @@ func Describe(p *core.Problem, engine core.Config) (Config, error) {
 	return cfg, nil
 }
 
+// PathKeys are the preset keys that name data files: on resume they are
+// given again on the command line (Options.Paths) rather than read from
+// the snapshot.
+var PathKeys = []string{"target.path", "genes.data", "genes.sheet", "genes.geo"}
+
+// SplitPathSets separates the "key=value" overrides of a resume into the
+// data paths (PathKeys, for Options.Paths) and the rest.
+func SplitPathSets(sets []string) (paths map[string]string, rest []string) {
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		if k = strings.TrimSpace(k); ok && slices.Contains(PathKeys, k) {
+			if paths == nil {
+				paths = map[string]string{}
+			}
+			paths[k] = strings.Trim(strings.TrimSpace(v), `"`)
+			continue
+		}
+		rest = append(rest, s)
+	}
+	return paths, rest
+}
+
 // usePaths replaces the file paths of a run description read from a
 // snapshot by those the user gave again (paths, by preset key), and refuses
 // any other: a path stored in a snapshot is never opened on resume unless

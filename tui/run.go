@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -152,6 +153,16 @@ func setup(opts Options) (deps, loadReq, error) {
 	if opts.Resume != "" {
 		if _, err := os.Stat(opts.Resume); err != nil {
 			return d, loadReq{}, fmt.Errorf("tui: --resume: %w", err)
+		}
+		// With --resume, --set gives the data paths again (a snapshot's
+		// paths are never opened on their own).
+		paths, rest := experiments.SplitPathSets(opts.Sets)
+		if len(rest) > 0 {
+			return d, loadReq{}, fmt.Errorf("tui: --resume: --set %s: only the data paths (%s) may be given; change L, Δt, … with the keys", rest[0], strings.Join(experiments.PathKeys, ", "))
+		}
+		d.loadSnap = func(path string, o experiments.Options) (engine, error) {
+			o.Paths = paths
+			return loadSnapshot(path, o)
 		}
 		return d, loadReq{snapshot: opts.Resume}, nil
 	}

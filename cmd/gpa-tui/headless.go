@@ -389,7 +389,10 @@ func (h *headless) prepare() (*core.Sim, []runfolder.Entry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sim, err := experiments.Restore(st, prepOptions(h.stderr))
+	opts := prepOptions(h.stderr)
+	var midRun []string
+	opts.Paths, midRun = experiments.SplitPathSets(h.resumeSets)
+	sim, err := experiments.Restore(st, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", h.resume, err)
 	}
@@ -398,7 +401,7 @@ func (h *headless) prepare() (*core.Sim, []runfolder.Entry, error) {
 		start.Message = "Slurm restart " + rc
 	}
 	entries := []runfolder.Entry{start}
-	for _, s := range h.resumeSets {
+	for _, s := range midRun {
 		e, err := setMidRun(sim, s)
 		if err != nil {
 			return nil, nil, err
@@ -419,7 +422,7 @@ func setMidRun(sim *core.Sim, s string) (runfolder.Entry, error) {
 		for _, p := range sim.Params() {
 			keys = append(keys, p.Preset)
 		}
-		return runfolder.Entry{}, fmt.Errorf("run: --resume --set %s: only the mid-run parameters may change: %s", s, strings.Join(keys, ", "))
+		return runfolder.Entry{}, fmt.Errorf("run: --resume --set %s: only the mid-run parameters (%s) and the data paths (%s) may be given", s, strings.Join(keys, ", "), strings.Join(experiments.PathKeys, ", "))
 	}
 	v, err := p.Parse(strings.Trim(strings.TrimSpace(raw), `"`))
 	if err != nil {

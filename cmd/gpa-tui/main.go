@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/gpa-tui/gpa-tui/lipnet"
 )
 
 const usage = `gpa-tui — Lipschitz-regularized generative particles, live in the terminal
@@ -115,6 +118,14 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Func("threads", "threads of the network kernels (default: all CPUs this process may use; results are bit-identical for any count)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return fmt.Errorf("want a number of threads 1 … 1024")
+		}
+		lipnet.SetThreads(n)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: gpa-tui %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()

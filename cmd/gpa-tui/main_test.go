@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -248,5 +249,48 @@ func TestCheckpointEvery(t *testing.T) {
 	}
 	if st.Step != 8 {
 		t.Errorf("rolling checkpoint at step %d, want 8 (every 4 steps of 10)", st.Step)
+	}
+}
+
+// TestResumeDataPaths: resuming a run on data files opens them only when
+// they are given again with --set (a snapshot's metadata could name any
+// file); with them the run continues.
+func TestResumeDataPaths(t *testing.T) {
+	dir := t.TempDir()
+	var m, sheet strings.Builder
+	m.WriteString("sample\tg1\tg2\tg3\n")
+	sheet.WriteString("sample\tbatch\n")
+	for i := range 10 {
+		fmt.Fprintf(&m, "s%d\t%g\t%g\t%g\n", i, float64(i%3), float64(i)*0.3, float64(i*i%7))
+		fmt.Fprintf(&sheet, "s%d\t%s\n", i, []string{"A", "B"}[i%2])
+	}
+	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
+	os.WriteFile(mp, []byte(m.String()), 0o600)
+	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	preset := filepath.Join(dir, "genes.toml")
+	os.WriteFile(preset, []byte(fmt.Sprintf(`name = "genes-files"
+[genes]
+data = %q
+sheet = %q
+source = ["A"]
+target = ["B"]
+dim = 2
+[target]
+kind = "genes"
+[prior]
+kind = "genes"
+[flow]
+steps = 4
+`, mp, sp)), 0o600)
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if _, e, code := runCLI(t, "run", "--preset", preset, "--out", a, "--quiet"); code != 0 {
+		t.Fatal(e)
+	}
+	snap := filepath.Join(a, finalFile)
+	if _, e, code := runCLI(t, "run", "--resume", snap, "--steps", "6", "--out", b, "--quiet"); code == 0 || !strings.Contains(e, "--set genes.data="+mp) {
+		t.Errorf("resume without the data paths: exit %d, %s", code, e)
+	}
+	if _, e, code := runCLI(t, "run", "--resume", snap, "--steps", "6", "--out", b, "--quiet", "--set", "genes.data="+mp, "--set", "genes.sheet="+sp); code != 0 {
+		t.Errorf("resume with the data paths: exit %d, %s", code, e)
 	}
 }
