@@ -37,6 +37,16 @@ type gpa struct {
 	saveProj                     int
 
 	nuProjected int // learned ν moved back into dom f* (see objective)
+
+	note string // what the last Set did besides setting its parameter (Note)
+}
+
+// Note returns what the last Set did besides changing its parameter (a
+// normalization switched on), once; "" if nothing.
+func (g *gpa) Note() string {
+	n := g.note
+	g.note = ""
+	return n
 }
 
 // optimizer is what GPA needs of lipnet's SGD and Adam.
@@ -282,9 +292,22 @@ func (g *gpa) trainAndVelocity(y, vel []float32) float64 {
 
 // Set applies a new L (renormalising φ) or learning rate; Δt and T_NN are
 // read from the configuration at every step.
+//
+// A finite L on a net built with normalization "none" (L = ∞ presets, whose
+// flow is unstable: paper Fig. 5(a)) would constrain nothing, since such a
+// net is never normalised: the speed limit |∇φ| ≤ L of Remark 4.1(c) would
+// be shown but not enforced. So Set switches φ to spectral normalization
+// at that L (Algorithm 1, line 9, from the next update on, and once now),
+// writes discriminator.normalization = "spectral" into the configuration
+// (snapshots resume with it) and reports it through Note.
 func (g *gpa) Set(p *Param, v float64) error {
 	switch p.Key {
 	case "lipschitz":
+		if g.phi.Normalization() == lipnet.None && !math.IsInf(v, 1) {
+			g.phi.SetNormalization(lipnet.Spectral)
+			g.cfg.Discriminator.Normalization = lipnet.Spectral.String()
+			g.note = fmt.Sprintf("φ had normalization \"none\" (L unenforced): now spectral at L = %s", FormatValue(v))
+		}
 		g.phi.SetLipschitz(v)
 		g.phi.Normalize()
 	case "lr":

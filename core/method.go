@@ -36,6 +36,14 @@ type Method interface {
 	Summary() [][2]string
 }
 
+// Noter is implemented by a method whose Set may do more than change its
+// parameter (GPA switches an unconstrained φ to spectral normalization when
+// a finite L is set). Sim.Set records the note with the change's Event.
+type Noter interface {
+	// Note returns what the last Set did besides, once; "" if nothing.
+	Note() string
+}
+
 // MethodState is a method's own state: named float32 and float64 arrays.
 // Snapshots store each array as an .npz member under its name.
 type MethodState struct {

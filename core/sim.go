@@ -12,12 +12,14 @@ import (
 var ErrDiverged = errors.New("core: flow diverged (NaN or Inf)")
 
 // Event is a parameter changed during a run (Param.Key, old and new
-// values).
+// values), with what the method did besides, if anything (Noter: e.g. φ
+// switched to spectral normalization).
 type Event struct {
 	Step  int     `json:"step"`
 	Param string  `json:"param"`
 	Old   float64 `json:"old"`
 	New   float64 `json:"new"`
+	Note  string  `json:"note,omitempty"`
 }
 
 // Sim is one run: a Method moving particles Y toward the targets X of a
@@ -170,8 +172,12 @@ func (s *Sim) Set(name string, v float64) error {
 		p.set(&s.cfg, old)
 		return fmt.Errorf("core: %s: %w", p.Symbol, err)
 	}
-	if old != v {
-		s.events = append(s.events, Event{Step: s.step, Param: p.Key, Old: old, New: v})
+	var note string
+	if n, ok := s.method.(Noter); ok {
+		note = n.Note()
+	}
+	if old != v || note != "" {
+		s.events = append(s.events, Event{Step: s.step, Param: p.Key, Old: old, New: v, Note: note})
 	}
 	return nil
 }

@@ -90,6 +90,7 @@ type eventJSON struct {
 	Param string `json:"param"`
 	Old   any    `json:"old"`
 	New   any    `json:"new"`
+	Note  string `json:"note,omitempty"`
 }
 
 func jsonNumber(x float64) any {
@@ -111,7 +112,7 @@ func fromJSONNumber(v any) (float64, error) {
 
 // MarshalJSON writes an Event; L = +Inf is written as "+Inf".
 func (e Event) MarshalJSON() ([]byte, error) {
-	return json.Marshal(eventJSON{e.Step, e.Param, jsonNumber(e.Old), jsonNumber(e.New)})
+	return json.Marshal(eventJSON{e.Step, e.Param, jsonNumber(e.Old), jsonNumber(e.New), e.Note})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -128,6 +129,6 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("event new: %w", err)
 	}
-	*e = Event{Step: j.Step, Param: j.Param, Old: old, New: nw}
+	*e = Event{Step: j.Step, Param: j.Param, Old: old, New: nw, Note: j.Note}
 	return nil
 }

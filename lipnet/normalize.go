@@ -221,6 +221,22 @@ func (n *Net) SetLipschitz(L float64) {
 	n.cfg.Lipschitz = L
 }
 
+// SetNormalization sets how the next Normalize bounds the weights (the
+// workbench turns Spectral on when a finite L is set on a net built with
+// None). The power vectors of a None net are stale (Normalize did not run),
+// which costs the first spectral Normalize a few retries but not its
+// certificate: the bound is certified by the Cholesky test, not by the
+// vector (spectralBound).
+func (n *Net) SetNormalization(kind Normalization) {
+	if int(kind) >= len(normalizationNames) {
+		panic("lipnet: Net.SetNormalization: unknown normalization")
+	}
+	n.cfg.Norm = kind
+}
+
+// Normalization is how Normalize bounds the weights.
+func (n *Net) Normalization() Normalization { return n.cfg.Norm }
+
 // LayerNorms writes the exact spectral norm σ_max(W^l) of every dense layer
 // into dst[:Depth()] (singular value decomposition in float64; allocates),
 // and for a convolution the norm that Spectral normalizes: the

@@ -288,7 +288,7 @@ func (lv *Live) apply(r Request) {
 		case r.Value == nil:
 			ack.OK, ack.Message = false, "no value"
 		default:
-			old, v := lv.sim.Value(p), float64(*r.Value)
+			old, v, nev := lv.sim.Value(p), float64(*r.Value), len(lv.sim.Events())
 			if err := lv.sim.Set(p.Key, v); err != nil {
 				ack.OK, ack.Message = false, err.Error()
 				break
@@ -296,6 +296,10 @@ func (lv *Live) apply(r Request) {
 			ack.Message = fmt.Sprintf("%s %s → %s at step %d", p.Symbol, core.FormatValue(old), core.FormatValue(v), step)
 			if old == v {
 				ack.Message = fmt.Sprintf("%s is %s already", p.Symbol, core.FormatValue(v))
+			}
+			if ev := lv.sim.Events(); len(ev) > nev && ev[len(ev)-1].Note != "" {
+				ack.Message += "; " + ev[len(ev)-1].Note
+				e.Message = ev[len(ev)-1].Note
 			}
 			e.Event, e.Param, e.Old, e.New = EvSet, p.Key, NumPtr(old), NumPtr(v)
 		}

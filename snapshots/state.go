@@ -177,6 +177,7 @@ func Load(path string) (*core.State, error) {
 	st.Config.Name, st.Config.Description = inputfile.Printable(st.Config.Name), inputfile.Printable(st.Config.Description)
 	for i := range st.Events {
 		st.Events[i].Param = inputfile.Printable(st.Events[i].Param)
+		st.Events[i].Note = inputfile.Printable(st.Events[i].Note)
 	}
 	get := func(dst *[]float32, name string, shape ...int) {
 		if err != nil {

@@ -139,7 +139,11 @@ func cmdInspect(args []string, stdout, stderr io.Writer) error {
 	if len(st.Events) > 0 {
 		var ev []string
 		for _, e := range st.Events {
-			ev = append(ev, fmt.Sprintf("step %d: %s %g → %g", e.Step, e.Param, e.Old, e.New))
+			s := fmt.Sprintf("step %d: %s %g → %g", e.Step, e.Param, e.Old, e.New)
+			if e.Note != "" {
+				s += " (" + e.Note + ")"
+			}
+			ev = append(ev, s)
 		}
 		fmt.Fprintf(stdout, "  changes     %s\n", strings.Join(ev, "; "))
 	}
