@@ -91,6 +91,60 @@ type Projection struct {
 	// To2D writes the 2-D coordinates of rows points of src (rows×d) into
 	// dst (rows×2).
 	To2D func(dst, src []float32, rows int)
+	// Lift is the way back: it writes the d-dimensional points of the
+	// plane that To2D views (the plane through the targets' mean) at rows
+	// 2-D coordinates pts (rows×2) into dst (rows×d), so that To2D∘Lift is
+	// the identity. Views evaluate a potential on the plane with it (a
+	// slice for d > 2). Nil when the view has no plane.
+	Lift func(dst, pts []float32, rows int)
+}
+
+// CoordinateView is the view of coordinates ax and ay of d-dimensional
+// rows (ay < 0: the second coordinate is 0, for d = 1). Its Lift puts the
+// other coordinates at the mean of the n rows of x (the targets), so that
+// a potential drawn in it is the slice through the targets' mean.
+func CoordinateView(x []float32, n, d, ax, ay int) *Projection {
+	if d < 1 || ax < 0 || ax >= d || ay >= d || len(x) < n*d {
+		panic("core: CoordinateView: bad coordinates or short data")
+	}
+	mean := make([]float32, d)
+	if n > 0 {
+		sum := make([]float64, d) // float64 reduction (house style)
+		for i := range n {
+			for k, v := range x[i*d : (i+1)*d] {
+				sum[k] += float64(v)
+			}
+		}
+		for k := range mean {
+			mean[k] = float32(sum[k] / float64(n))
+		}
+	}
+	name := fmt.Sprintf("x%d vs x%d", ax, ay)
+	if ay < 0 {
+		name = fmt.Sprintf("x%d", ax)
+	}
+	return &Projection{
+		Name: name,
+		To2D: func(dst, src []float32, rows int) {
+			for i := range rows {
+				dst[2*i] = src[i*d+ax]
+				dst[2*i+1] = 0
+				if ay >= 0 {
+					dst[2*i+1] = src[i*d+ay]
+				}
+			}
+		},
+		Lift: func(dst, pts []float32, rows int) {
+			for i := range rows {
+				row := dst[i*d : (i+1)*d]
+				copy(row, mean)
+				row[ax] = pts[2*i]
+				if ay >= 0 {
+					row[ay] = pts[2*i+1]
+				}
+			}
+		},
+	}
 }
 
 // Observer measures metrics of the particles that the method does not

@@ -92,15 +92,26 @@ func pcaView(p *core.Problem) *core.Projection {
 	x, n, d := p.X, p.N, p.D
 	var once sync.Once
 	var pca *latent.PCA
+	fit := func() { pca, _ = latent.FitPCA32(x, n, d, 2, true) }
 	return &core.Projection{
 		Name: "PCA 1 vs 2 of targets",
 		To2D: func(dst, src []float32, rows int) {
-			once.Do(func() { pca, _ = latent.FitPCA32(x, n, d, 2, true) })
+			once.Do(fit)
 			if pca == nil {
 				clear(dst[:2*rows]) // the SVD failed: a degenerate view, not a crash
 				return
 			}
 			pca.EncodeTo(dst, src, rows)
+		},
+		// The plane through the targets' mean spanned by the two axes:
+		// mean + z₁v₁ + z₂v₂ (the PCA decoder).
+		Lift: func(dst, pts []float32, rows int) {
+			once.Do(fit)
+			if pca == nil {
+				clear(dst[:d*rows])
+				return
+			}
+			pca.DecodeTo(dst[:d*rows], pts[:2*rows], rows)
 		},
 	}
 }

@@ -351,19 +351,28 @@ func pcaView(x []float32, n, d int, name string) *core.Projection {
 	}
 	var once sync.Once
 	var pca *latent.PCA
+	fit := func() {
+		if n >= 2 {
+			pca, _ = latent.FitPCA32(x, n, d, 2, true)
+		}
+	}
 	return &core.Projection{
 		Name: name,
 		To2D: func(dst, src []float32, rows int) {
-			once.Do(func() {
-				if n >= 2 {
-					pca, _ = latent.FitPCA32(x, n, d, 2, true)
-				}
-			})
+			once.Do(fit)
 			if pca == nil {
 				clear(dst[:2*rows])
 				return
 			}
 			pca.EncodeTo(dst, src, rows)
+		},
+		Lift: func(dst, pts []float32, rows int) {
+			once.Do(fit)
+			if pca == nil {
+				clear(dst[:d*rows])
+				return
+			}
+			pca.DecodeTo(dst[:d*rows], pts[:2*rows], rows)
 		},
 	}
 }
