@@ -17,6 +17,17 @@ type Config struct {
 	Genes  *GenesConfig  `toml:"genes,omitempty" json:"genes,omitempty"`
 	Latent *LatentConfig `toml:"latent,omitempty" json:"latent,omitempty"`
 	Slurm  *SlurmConfig  `toml:"slurm,omitempty" json:"slurm,omitempty"` // batch resources (gpa-tui sweep)
+	// Workbench holds hints for the workbench (the TUI); runs ignore it.
+	Workbench *WorkbenchConfig `toml:"workbench,omitempty" json:"workbench,omitempty"`
+}
+
+// WorkbenchConfig is a preset's optional [workbench] section: how the
+// workbench opens it. Headless runs ignore it.
+type WorkbenchConfig struct {
+	// Paused opens the run paused (and restarts it paused): for presets
+	// expected to diverge at once (four-well-Linf, L = ∞), so that L can
+	// be lowered before the first step.
+	Paused bool `toml:"paused,omitempty" json:"paused,omitempty"`
 }
 
 // Streams of the seeded PCG generator, one per random quantity, so that

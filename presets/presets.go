@@ -178,6 +178,7 @@ var knownKeys = []string{
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
 	"slurm.partition", "slurm.time", "slurm.mem", "slurm.cpus_per_task", "slurm.gres", "slurm.account", "slurm.qos",
 	"slurm.constraint", "slurm.max_parallel", "slurm.signal_lead", "slurm.extra",
+	"workbench.paused",
 	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split",
 }
 
