@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 )
 
 // Dataset describes a sample set: the target Q ([target]) or the prior P₀
@@ -265,4 +267,17 @@ func pickComponent(rng *rand.Rand, w []float64, k int) int {
 		}
 	}
 	return k - 1
+}
+
+// CheckData reports whether the data a run description reads are where it
+// would read them, without reading them (the workbench's preset picker
+// marks presets whose data are missing): nil, or an error wrapping
+// images.ErrNotFound that says what to install or download. Synthetic
+// targets and gene presets (their data ship with the program or are files
+// the loader names on its own) are always there.
+func CheckData(cfg Config) error {
+	if isImageKind(cfg.Target.Kind) {
+		return images.Find(cfg.Target.Kind, cfg.Target.Path)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 )
 
 func TestSampleReproducible(t *testing.T) {
@@ -173,5 +175,24 @@ func TestReadMatrixFileHostile(t *testing.T) {
 	}
 	if _, _, _, err := ReadMatrixFile(dir); err == nil || !strings.Contains(err.Error(), "a directory") {
 		t.Errorf("directory: %v", err)
+	}
+}
+
+// TestCheckData: a preset's image data are found without being read, and
+// a missing folder is an ErrNotFound error that says what to get.
+func TestCheckData(t *testing.T) {
+	var cfg Config
+	cfg.Target.Kind = "gaussian"
+	if err := CheckData(cfg); err != nil {
+		t.Errorf("synthetic target: %v", err)
+	}
+	cfg.Target.Kind, cfg.Target.Path = "cifar10", t.TempDir()
+	err := CheckData(cfg)
+	if !errors.Is(err, images.ErrNotFound) || !strings.Contains(err.Error(), "cifar-10-binary.tar.gz") {
+		t.Errorf("empty CIFAR folder: %v, want ErrNotFound naming the download", err)
+	}
+	cfg.Target.Kind, cfg.Target.Path = "fashion-mnist", filepath.Join(t.TempDir(), "none")
+	if err := CheckData(cfg); !errors.Is(err, images.ErrNotFound) || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
+		t.Errorf("missing Fashion-MNIST: %v", err)
 	}
 }

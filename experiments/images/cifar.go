@@ -32,24 +32,15 @@ const cifarHint = `download the "CIFAR-10 binary version" (cifar-10-binary.tar.g
 // A missing folder or batch is an [ErrNotFound] error saying what to
 // download.
 func LoadCIFAR10(dir string, split Split) (*Set, error) {
-	if dir == "" {
-		return nil, fmt.Errorf("images: cifar10: %w: no data folder given; %s", ErrNotFound, cifarHint)
-	}
-	if sub := filepath.Join(dir, "cifar-10-batches-bin"); isDir(sub) {
-		dir = sub
-	}
-	if !isDir(dir) {
-		return nil, fmt.Errorf("images: cifar10: %w: folder %q does not exist; %s", ErrNotFound, dir, cifarHint)
-	}
-	names := []string{"test_batch.bin"}
-	if split == Train {
-		names = []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"}
+	paths, err := cifarFiles(dir, split)
+	if err != nil {
+		return nil, err
 	}
 	var out *Set
-	for _, name := range names {
-		b, err := ReadCIFARBatch(filepath.Join(dir, name))
+	for _, path := range paths {
+		b, err := ReadCIFARBatch(path)
 		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("images: cifar10: %w: folder %q has no %s; %s", ErrNotFound, dir, name, cifarHint)
+			return nil, fmt.Errorf("images: cifar10: %w: folder %q has no %s; %s", ErrNotFound, filepath.Dir(path), filepath.Base(path), cifarHint)
 		}
 		if err != nil {
 			return nil, err
@@ -64,6 +55,33 @@ func LoadCIFAR10(dir string, split Split) (*Set, error) {
 	}
 	out.Name = "cifar10/" + split.String()
 	return out, nil
+}
+
+// cifarFiles lists the batch files of a split in dir (or in its
+// cifar-10-batches-bin), checking that each is a file.
+func cifarFiles(dir string, split Split) ([]string, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("images: cifar10: %w: no data folder given; %s", ErrNotFound, cifarHint)
+	}
+	if sub := filepath.Join(dir, "cifar-10-batches-bin"); isDir(sub) {
+		dir = sub
+	}
+	if !isDir(dir) {
+		return nil, fmt.Errorf("images: cifar10: %w: folder %q does not exist; %s", ErrNotFound, dir, cifarHint)
+	}
+	names := []string{"test_batch.bin"}
+	if split == Train {
+		names = []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"}
+	}
+	var paths []string
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("images: cifar10: %w: folder %q has no %s; %s", ErrNotFound, dir, name, cifarHint)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }
 
 // ReadCIFARBatch reads one CIFAR-10 binary batch file (any number of

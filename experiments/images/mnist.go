@@ -72,6 +72,20 @@ func LoadIDXPair(imagesPath, labelsPath string, classes []string) (*Set, error) 
 // loadIDXDir loads one split of an MNIST-style folder; hint is appended to
 // the not-found error to say what to download.
 func loadIDXDir(name, dir string, split Split, classes []string, hint string) (*Set, error) {
+	ip, lp, err := findIDXPair(name, dir, split, hint)
+	if err != nil {
+		return nil, err
+	}
+	s, err := LoadIDXPair(ip, lp, classes)
+	if err != nil {
+		return nil, err
+	}
+	s.Name = name + "/" + split.String()
+	return s, nil
+}
+
+// findIDXPair finds the image and label files of a split in dir.
+func findIDXPair(name, dir string, split Split, hint string) (images, labels string, err error) {
 	ib, lbase := idxBase(split)
 	ip, ok1 := findIDX(dir, ib)
 	lp, ok2 := findIDX(dir, lbase)
@@ -80,14 +94,43 @@ func loadIDXDir(name, dir string, split Split, classes []string, hint string) (*
 		if ok1 {
 			missing = lbase
 		}
-		return nil, fmt.Errorf("images: %s: %w: folder %q has no %s[.gz]; %s", name, ErrNotFound, dir, missing, hint)
+		return "", "", fmt.Errorf("images: %s: %w: folder %q has no %s[.gz]; %s", name, ErrNotFound, dir, missing, hint)
 	}
-	s, err := LoadIDXPair(ip, lp, classes)
-	if err != nil {
-		return nil, err
+	return ip, lp, nil
+}
+
+// Hints of the not-found errors: what to install or download.
+const (
+	mnistHint   = "point target.path at a folder holding the four MNIST IDX files (http://yann.lecun.com/exdb/mnist/)"
+	fashionHint = "install it with `apt install dataset-fashion-mnist` (Debian/Ubuntu) or download the four *-ubyte.gz files from https://github.com/zalandoresearch/fashion-mnist and point target.path at their folder"
+)
+
+// Find reports whether the training split of data set name is where Load
+// would read it (dir "" is the default place), by looking at the files
+// without reading them: nil, or an [ErrNotFound] error saying what to
+// install or download.
+func Find(name, dir string) error {
+	switch name {
+	case "mnist":
+		if dir == "" {
+			var err error
+			if dir, err = MNISTDir(); err != nil {
+				return err
+			}
+		}
+		_, _, err := findIDXPair(name, dir, Train, mnistHint)
+		return err
+	case "fashion-mnist":
+		if dir == "" {
+			dir = DefaultFashionMNISTDir
+		}
+		_, _, err := findIDXPair(name, dir, Train, fashionHint)
+		return err
+	case "cifar10":
+		_, err := cifarFiles(dir, Train)
+		return err
 	}
-	s.Name = name + "/" + split.String()
-	return s, nil
+	return fmt.Errorf("images: unknown data set %q (want mnist, fashion-mnist or cifar10)", name)
 }
 
 // LoadMNIST loads one split of MNIST from dir, or, if dir is "", from the
@@ -99,8 +142,7 @@ func LoadMNIST(dir string, split Split) (*Set, error) {
 			return nil, err
 		}
 	}
-	return loadIDXDir("mnist", dir, split, MNISTClasses,
-		"point target.path at a folder holding the four MNIST IDX files (http://yann.lecun.com/exdb/mnist/)")
+	return loadIDXDir("mnist", dir, split, MNISTClasses, mnistHint)
 }
 
 // LoadFashionMNIST loads one split of Fashion-MNIST from dir, or, if dir
@@ -109,8 +151,7 @@ func LoadFashionMNIST(dir string, split Split) (*Set, error) {
 	if dir == "" {
 		dir = DefaultFashionMNISTDir
 	}
-	return loadIDXDir("fashion-mnist", dir, split, FashionMNISTClasses,
-		"install it with `apt install dataset-fashion-mnist` (Debian/Ubuntu) or download the four *-ubyte.gz files from https://github.com/zalandoresearch/fashion-mnist and point target.path at their folder")
+	return loadIDXDir("fashion-mnist", dir, split, FashionMNISTClasses, fashionHint)
 }
 
 // Load loads one split of a data set by name: "mnist", "fashion-mnist" or
