@@ -28,6 +28,7 @@ type canvas struct {
 	w, h   int
 	dots   []uint8 // w·h, one bit per dot (brailleBits)
 	series []uint8 // w·h, lowest series index drawn, or noSeries
+	bg     []uint8 // w·h, background level + 1 (a heat-map), 0 for none
 
 	xmin, xmax, ymin, ymax float64
 }
@@ -42,15 +43,18 @@ func (c *canvas) resize(w, h int) {
 	if cap(c.dots) < n {
 		c.dots = make([]uint8, n)
 		c.series = make([]uint8, n)
+		c.bg = make([]uint8, n)
 	}
 	c.dots = c.dots[:n]
 	c.series = c.series[:n]
+	c.bg = c.bg[:n]
 	c.clear()
 }
 
-// clear removes every dot.
+// clear removes every dot and the background.
 func (c *canvas) clear() {
 	clear(c.dots)
+	clear(c.bg)
 	for i := range c.series {
 		c.series[i] = noSeries
 	}
@@ -100,21 +104,40 @@ func (c *canvas) plot(series int, pts []float32, stride, xi, yi int) {
 }
 
 // render writes the canvas as h lines of exactly w cells, empty cells as
-// spaces, each run of cells of one series styled once with styles[series].
-// Lines are joined by "\n" with no trailing newline.
-func (c *canvas) render(styles []lipgloss.Style) string {
+// spaces, each run of cells of one series and background styled once:
+// styles[series] for the dots, bgs[level] for a background (the heat-map;
+// nil when there is none). Lines are joined by "\n" with no trailing
+// newline.
+func (c *canvas) render(styles []lipgloss.Style, bgs []lipgloss.Style) string {
 	// Rendering each run through lipgloss costs ~1 µs and several
 	// allocations; the escape codes around a one-line string do not depend
-	// on the string, so take them once from a sentinel (U+2800, which no
-	// escape sequence contains).
+	// on the string, so take them once per combination from a sentinel
+	// (U+2800, which no escape sequence contains).
 	type wrap struct{ pre, post string }
-	wraps := make([]wrap, len(styles))
-	for i, st := range styles {
+	cut := func(st lipgloss.Style) wrap {
 		pre, post, ok := strings.Cut(st.Render("\u2800"), "\u2800")
 		if !ok {
 			panic("tui: canvas.render: style changes its content")
 		}
-		wraps[i] = wrap{pre, post}
+		return wrap{pre, post}
+	}
+	nb := len(bgs) + 1
+	// wraps[s·nb + b]: series s (len(styles) for none), background b (0: none).
+	wraps := make([]wrap, (len(styles)+1)*nb)
+	have := make([]bool, len(wraps))
+	get := func(s, b int) wrap {
+		i := s*nb + b
+		if !have[i] {
+			st := lipgloss.NewStyle()
+			if s < len(styles) {
+				st = styles[s]
+			}
+			if b > 0 {
+				st = st.Background(bgs[b-1].GetBackground())
+			}
+			wraps[i], have[i] = cut(st), true
+		}
+		return wraps[i]
 	}
 	var b strings.Builder
 	b.Grow(c.h * (c.w*3 + 1))
@@ -124,13 +147,24 @@ func (c *canvas) render(styles []lipgloss.Style) string {
 		}
 		row := c.dots[r*c.w : (r+1)*c.w]
 		ser := c.series[r*c.w : (r+1)*c.w]
+		bg := c.bg[r*c.w : (r+1)*c.w]
 		for i := 0; i < len(row); {
-			s := ser[i]
-			styled := s != noSeries && int(s) < len(wraps)
-			if styled {
-				b.WriteString(wraps[s].pre)
+			s, g := ser[i], bg[i]
+			si := int(s)
+			if s == noSeries || si >= len(styles) {
+				si = len(styles)
 			}
-			for ; i < len(row) && ser[i] == s; i++ {
+			gi := int(g)
+			if gi > len(bgs) {
+				gi = 0
+			}
+			styled := si < len(styles) || gi > 0
+			var w wrap
+			if styled {
+				w = get(si, gi)
+				b.WriteString(w.pre)
+			}
+			for ; i < len(row) && ser[i] == s && bg[i] == g; i++ {
 				if s == noSeries {
 					b.WriteByte(' ')
 				} else {
@@ -138,7 +172,7 @@ func (c *canvas) render(styles []lipgloss.Style) string {
 				}
 			}
 			if styled {
-				b.WriteString(wraps[s].post)
+				b.WriteString(w.post)
 			}
 		}
 	}

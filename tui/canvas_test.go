@@ -11,7 +11,7 @@ import (
 
 // plain renders a canvas without styles.
 func plain(c *canvas) []string {
-	return strings.Split(c.render(nil), "\n")
+	return strings.Split(c.render(nil, nil), "\n")
 }
 
 func TestCanvasCornersAndEdges(t *testing.T) {
@@ -55,7 +55,7 @@ func TestCanvasEmptyIsSpaces(t *testing.T) {
 	c.resize(7, 3)
 	c.setRange(0, 1, 0, 1)
 	st := newStyles(colorprofile.TrueColor)
-	got := c.render(st.Series[:])
+	got := c.render(st.Series[:], nil)
 	if want := strings.Repeat("       \n", 2) + "       "; got != want {
 		t.Errorf("empty canvas = %q, want %q", got, want)
 	}
@@ -106,14 +106,14 @@ func TestCanvasColoursRuns(t *testing.T) {
 	c.setRange(0, 4, 0, 1)
 	c.plot(seriesTargets, []float32{0.1, 0.5, 1.1, 0.5}, 2, 0, 1)
 	c.plot(seriesParticles, []float32{3.9, 0.5}, 2, 0, 1)
-	got := c.render(st.Series[:])
+	got := c.render(st.Series[:], nil)
 	if strip := ansi.Strip(got); strip != plain(&c)[0] {
 		t.Errorf("stripped %q, want %q", strip, plain(&c)[0])
 	}
-	if n := strings.Count(got, "\x1b[38;2;95;215;255m"); n != 1 {
+	if n := strings.Count(got, "\x1b[38;5;81m"); n != 1 {
 		t.Errorf("target colour opened %d times, want 1 run: %q", n, got)
 	}
-	if !strings.Contains(got, "\x1b[38;2;255;95;175m") {
+	if !strings.Contains(got, "\x1b[38;5;205m") {
 		t.Errorf("particle colour missing: %q", got)
 	}
 }
@@ -130,7 +130,7 @@ func TestCanvasWidthAtManySizes(t *testing.T) {
 			c.resize(w, h)
 			c.setRange(0, 1, 0, 1)
 			c.plot(0, pts, 2, 0, 1)
-			lines := strings.Split(c.render(st.Series[:]), "\n")
+			lines := strings.Split(c.render(st.Series[:], nil), "\n")
 			if len(lines) != h {
 				t.Fatalf("%d×%d: %d lines", w, h, len(lines))
 			}
@@ -157,6 +157,6 @@ func BenchmarkCanvas(b *testing.B) {
 		c.setRange(0, 1, 0, 1)
 		c.plot(seriesTargets, pts[:400], 2, 0, 1)
 		c.plot(seriesParticles, pts, 2, 0, 1)
-		_ = c.render(st.Series[:])
+		_ = c.render(st.Series[:], nil)
 	}
 }

@@ -55,9 +55,22 @@ type deps struct {
 	newEngine   func(cfg experiments.Config, opts experiments.Options) (engine, error)
 	loadSnap    func(path string, opts experiments.Options) (engine, error)
 	save        func(e engine, path string) error
-	listPresets func() []pickItem
+	listPresets func() []pickItem // the embedded presets, for the picker
+	listFiles   func() []pickItem // the preset files of the working directory
 	snapshotDir string
 	logf        func(format string, a ...any) // nil: no debug log
+
+	// paused opens the first run paused (--paused).
+	paused bool
+	// fps is the highest frame rate (0: DefaultFPS), bandwidth the budget
+	// in bytes per second (0: none).
+	fps       int
+	bandwidth float64
+	// sent counts the bytes written to the terminal (nil: unknown);
+	// program is the running program, for its render ticker (nil in
+	// tests).
+	sent    func() int64
+	program func() *tea.Program
 
 	// send delivers a message to the running program from another
 	// goroutine (tea.Program.Send): preparation progress from the engine
@@ -242,12 +255,28 @@ func extrasCmd(e engine, gen int, job extrasJob) tea.Cmd {
 	return func() tea.Msg { return extrasDoneMsg{gen: gen, extras: job.run(e)} }
 }
 
-// saveCmd writes a snapshot into dir under a name made of the preset and
-// the step, never overwriting an existing file.
-func saveCmd(d deps, e engine) tea.Cmd {
+// saveCmd writes a snapshot into the snapshot folder under name (a
+// :save NAME; "" for a name made of the preset and the step), never
+// overwriting an existing file.
+func saveCmd(d deps, e engine, name string) tea.Cmd {
 	return func() tea.Msg {
 		msg := saveDoneMsg{step: e.StepCount(), events: len(e.Events())}
-		msg.path, msg.err = saveNew(d, e)
+		if name == "" {
+			msg.path, msg.err = saveNew(d, e)
+			return msg
+		}
+		msg.path = filepath.Join(d.snapshotDir, name+".npz")
+		if err := os.MkdirAll(d.snapshotDir, 0o777); err != nil {
+			msg.err = err
+			return msg
+		}
+		if _, err := os.Lstat(msg.path); err == nil {
+			msg.err = fmt.Errorf("%s exists: choose another name (save never overwrites)", msg.path)
+			return msg
+		}
+		if msg.err = d.save(e, msg.path); errors.Is(msg.err, fs.ErrExist) {
+			msg.err = fmt.Errorf("%s exists: choose another name (save never overwrites)", msg.path)
+		}
 		return msg
 	}
 }
@@ -291,8 +320,7 @@ func fileSafe(name string) string {
 // second whatever the step cost, and a key that changes the Sim waits at
 // most one frame (or one step, when a step is slower than a frame).
 const (
-	fps          = 30
-	frameTime    = time.Second / fps
+	frameTime    = time.Second / DefaultFPS
 	maxChunk     = 10000
 	chunkGrowMax = 2 // at most doubled per command, so one fast outlier cannot blow it up
 )

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -23,10 +24,11 @@ const (
 type extrasJob struct {
 	images []float32  // non-nil: decode the particles into it (M×h·w·c)
 	table  core.Table // non-nil: compute the problem's table
+	heat   *heatGrid  // non-nil: evaluate φ on the heat-map's grid
 }
 
 // any reports whether the job has work.
-func (j extrasJob) any() bool { return j.images != nil || j.table != nil }
+func (j extrasJob) any() bool { return j.images != nil || j.table != nil || j.heat != nil }
 
 // extrasOut is what an extrasJob produced, at engine step step.
 type extrasOut struct {
@@ -35,6 +37,7 @@ type extrasOut struct {
 	computed bool      // the table was computed
 	table    core.TableData
 	tableErr error
+	heat     *heatGrid // the evaluated grid, or nil
 }
 
 // run does the job on the idle engine (in the engine command).
@@ -47,6 +50,10 @@ func (j extrasJob) run(e engine) extrasOut {
 	if j.table != nil {
 		out.table, out.tableErr = j.table.Compute(e.Particles())
 		out.computed = true
+	}
+	if j.heat != nil {
+		j.heat.run(e)
+		out.heat = j.heat
 	}
 	return out
 }
@@ -101,6 +108,7 @@ func (m *model) extrasFor(stepping bool) extrasJob {
 			m.imgAt = now
 		}
 	}
+	j.heat = m.heatRequest(stepping, now)
 	if m.tableSrc != nil && m.tableShown() {
 		stale := !m.table.have || m.table.step != m.step
 		every := max(m.cfg.Flow.MetricsEvery, 1)
@@ -113,20 +121,31 @@ func (m *model) extrasFor(stepping bool) extrasJob {
 	return j
 }
 
-// applyExtras shows what an engine command copied or computed.
-func (m *model) applyExtras(out extrasOut) {
+// applyExtras keeps what an engine command copied or computed, and shows
+// it if draw (else the next frame does).
+func (m *model) applyExtras(out extrasOut, draw bool) {
 	if out.images != nil && m.img != nil {
 		m.imgSpare, m.img.particles = m.img.particles, out.images
 		m.img.decoded, m.img.step = true, out.step
 		m.images.setData(m.img)
-		m.refreshImages()
+		if draw {
+			m.refreshImages()
+		}
 	}
 	if out.computed {
 		m.table.data, m.table.err = out.table, out.tableErr
 		m.table.step, m.table.have = out.step, true
 		if out.tableErr != nil {
-			m.logf("%s at step %d: %v", m.table.title, out.step, out.tableErr)
+			m.note(statusWarn, fmt.Sprintf("%s at step %d: %v", m.table.title, out.step, out.tableErr))
 		}
-		m.refreshTable()
+		if draw {
+			m.refreshTable()
+		}
+	}
+	if out.heat != nil {
+		m.applyHeat(out.heat)
+		if draw {
+			m.refreshPlot()
+		}
 	}
 }

@@ -124,6 +124,22 @@ func (f *fakeEngine) DecodedTo(dst []float32) {
 	f.decode(dst)
 }
 
+// Potential is a fixed bowl around (2, 2, …), φ(x) = Σ_k (x_k − 2)²/10,
+// so that heat-map views do not depend on the engine's numerics.
+func (f *fakeEngine) Potential() core.Potential { return fakePotential{d: f.d} }
+
+type fakePotential struct{ d int }
+
+func (p fakePotential) PotentialTo(dst, pts []float32, rows int) {
+	for i := range rows {
+		var s float32
+		for _, x := range pts[i*p.d : (i+1)*p.d] {
+			s += (x - 2) * (x - 2) / 10
+		}
+		dst[i] = s
+	}
+}
+
 // gpaParams is GPA's parameter table.
 func gpaParams() core.ParamTable {
 	info, err := core.LookupMethod("gpa")
@@ -236,6 +252,9 @@ func newFakeDeps(t testing.TB, dim int) *fakeDeps {
 		return []pickItem{{Name: "four-well-test", Description: "fake"}, {Name: "other", Description: "another"}}
 	}
 	fd.snapshotDir = t.TempDir()
+	// A fixed clock: the log's times in golden views do not change (tests
+	// of refresh rates set their own).
+	fd.now = func() time.Time { return time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC) }
 	fd.save = func(e engine, path string) error {
 		fd.saved = append(fd.saved, path)
 		return os.WriteFile(path, []byte(fmt.Sprintf("step %d\n", e.StepCount())), 0o644)

@@ -16,7 +16,7 @@ import (
 // (Fig. 5, L ∈ {1, 10, 100, ∞}).
 const lowerFromInf = 100
 
-// onKey handles a key press outside the picker.
+// onKey handles a key press outside the picker and the command line.
 func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != confirmNone {
 		return m.onConfirm(k)
@@ -29,22 +29,70 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
+		m.log.open = false
 		m.refreshOverlay()
 		return nil
 	case key.Matches(k, m.keys.Presets):
-		m.openPicker()
+		return m.openPicker()
+	case key.Matches(k, m.keys.Log):
+		m.toggleLog()
+		return nil
+	case key.Matches(k, m.keys.Command):
+		return m.openCommand()
+	case key.Matches(k, m.keys.Close):
+		switch {
+		case m.log.open:
+			m.toggleLog()
+		case m.showHelp:
+			m.showHelp = false
+			m.refreshOverlay()
+		case m.zoomed > 0:
+			m.toggleZoom(m.zoomed)
+		}
+		return nil
+	case key.Matches(k, m.keys.Focus), key.Matches(k, m.keys.FocusBack):
+		m.moveFocus(key.Matches(k, m.keys.Focus))
+		return nil
+	case key.Matches(k, m.keys.Spark):
+		m.toggleZoom(int(k.Text[0] - '0'))
+		return nil
+	case key.Matches(k, m.keys.Heat):
+		m.toggleHeat()
+		return m.kick()
+	}
+	if m.log.open && m.log.scroll.key(k, m.keys, max(m.reg.PlotH-1, 1)) {
+		m.refreshOverlay()
 		return nil
 	}
-	if (m.eng == nil || m.loading) && !key.Matches(k, m.keys.Restart) {
-		return nil // loading, or the load failed: only p, r, ?, q
+	if m.onFocusKey(k) {
+		return nil
+	}
+	if m.eng == nil || m.loading {
+		if key.Matches(k, m.keys.Restart) {
+			if m.pendingLoad == nil && m.base.Name == "" {
+				return nil
+			}
+			if m.loading {
+				m.setStatus(statusInfo, "loading "+m.load.name+": r restarts once it is built")
+				return nil
+			}
+		} else {
+			m.waitKey(k)
+			return nil
+		}
 	}
 	switch {
 	case key.Matches(k, m.keys.Pause):
 		m.running = !m.running
 		if m.running {
 			m.diverged = false
-			m.setStatus(statusInfo, "running")
+			msg := "running"
+			if m.failStep > 0 {
+				msg = fmt.Sprintf("running: attempt %d at step %d", m.attempt+1, m.failStep)
+			}
+			m.setStatus(statusInfo, msg)
 		} else {
+			m.goal = 0
 			m.setStatus(statusInfo, "paused: n steps once, space resumes")
 		}
 	case key.Matches(k, m.keys.Step):
@@ -54,11 +102,11 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.stepOnce = true
 		m.diverged = false
+		if m.failStep > 0 {
+			m.setStatus(statusInfo, fmt.Sprintf("attempt %d at step %d…", m.attempt+1, m.failStep))
+		}
 	case m.paramKey(k):
 	case key.Matches(k, m.keys.Restart):
-		if m.eng == nil && m.pendingLoad == nil && m.base.Name == "" {
-			return nil
-		}
 		base := m.base
 		m.requestLoad(loadReq{cfg: &base})
 	case key.Matches(k, m.keys.Save):
@@ -77,16 +125,20 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.proj = m.proj.next()
 		m.projectionChanged()
-	case key.Matches(k, m.keys.AxisX), key.Matches(k, m.keys.AxisY):
+	case key.Matches(k, m.keys.AxisX), key.Matches(k, m.keys.AxisY), key.Matches(k, m.keys.AxisXBack), key.Matches(k, m.keys.AxisYBack):
 		if m.proj.dim <= 2 {
 			return nil
 		}
+		step := 1
+		if key.Matches(k, m.keys.AxisXBack) || key.Matches(k, m.keys.AxisYBack) {
+			step = m.proj.dim - 1
+		}
 		if m.proj.mode != projChoose {
 			m.proj.mode = projChoose
-		} else if key.Matches(k, m.keys.AxisX) {
-			m.proj.ax = (m.proj.ax + 1) % m.proj.dim
+		} else if key.Matches(k, m.keys.AxisX) || key.Matches(k, m.keys.AxisXBack) {
+			m.proj.ax = (m.proj.ax + step) % m.proj.dim
 		} else {
-			m.proj.ay = (m.proj.ay + 1) % m.proj.dim
+			m.proj.ay = (m.proj.ay + step) % m.proj.dim
 		}
 		m.projectionChanged()
 	case key.Matches(k, m.keys.Initial):
@@ -95,7 +147,19 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		m.refreshPlot()
 	case key.Matches(k, m.keys.Freeze):
 		m.plot.frozen = !m.plot.frozen
+		if !m.plot.frozen {
+			m.plot.resetView() // back to autoscale, after a zoom or pan
+		}
 		m.refreshPlot()
+	case key.Matches(k, m.keys.ZoomIn), key.Matches(k, m.keys.ZoomOut):
+		if !m.scatterShown() {
+			return nil
+		}
+		f := 1 / 1.5
+		if key.Matches(k, m.keys.ZoomOut) {
+			f = 1.5
+		}
+		m.zoomScatter(f)
 	case key.Matches(k, m.keys.View):
 		if m.kind == kindPlain {
 			m.setStatus(statusInfo, "g switches between the scatter and the images or the gene table; this run has neither")
@@ -112,6 +176,17 @@ func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	m.refreshHeader()
 	m.refreshSide()
 	return cmd
+}
+
+// waitKey says why a key does nothing while a run loads (or none could be
+// loaded), instead of dropping it silently.
+func (m *model) waitKey(k tea.KeyPressMsg) {
+	what := k.String()
+	if m.eng == nil && !m.loading {
+		m.setStatus(statusInfo, fmt.Sprintf("%s: no run is loaded; p picks a preset, m shows why the last one failed", what))
+		return
+	}
+	m.setStatus(statusInfo, fmt.Sprintf("%s waits: %s is still loading (p, m, ?, q work meanwhile)", what, m.load.name))
 }
 
 // paramKey nudges the parameter whose key (core.Param.Up, Down) was
@@ -148,6 +223,8 @@ func (m *model) nudge(p *core.Param, up bool) {
 		if !up {
 			v = lowerFromInf
 		}
+	case up && p.Inf && old >= 10*lowerFromInf:
+		v = math.Inf(1) // back to ∞ past 1000, the way down from it
 	default:
 		v = nextNice(old, up)
 	}
@@ -210,18 +287,43 @@ func nextNice(v float64, up bool) float64 {
 	return best
 }
 
-// openPicker lists the presets and shows the picker over the plot.
-func (m *model) openPicker() {
-	var items []pickItem
-	if m.d.listPresets != nil {
-		items = m.d.listPresets()
-	}
-	m.picker = newPicker(items, m.keys)
+// openPicker shows the picker over the plot and lists the presets off
+// the UI goroutine (pickListMsg).
+func (m *model) openPicker() tea.Cmd {
+	m.picker = newPicker(nil, m.keys)
+	m.picker.current = m.loadedFrom
+	m.picker.waiting = true
 	m.picker.SetSize(m.reg.PlotW, m.reg.PlotH)
 	m.picker.redraw(&m.st)
-	m.pickerOpen = true
+	m.pickerOpen, m.showHelp, m.log.open = true, false, false
+	m.pickSeq++
 	m.refreshOverlay()
 	m.refreshHelpLine()
+	return listCmd(m.d.listPresets, m.d.listFiles, m.pickSeq)
+}
+
+// onPickList shows the listed presets.
+func (m *model) onPickList(msg pickListMsg) {
+	if msg.seq != m.pickSeq || !m.pickerOpen {
+		return
+	}
+	m.picker.waiting = false
+	m.picker.setItems(msg.items)
+	if msg.late {
+		m.picker.note = fmt.Sprintf("the preset files of this folder did not list in %s (a slow file system?): left out", pickTimeout)
+		m.note(statusWarn, "picker: "+m.picker.note)
+	}
+	for _, it := range msg.items {
+		if it.Err != "" && !m.pickNoted[it.Name+it.Err] {
+			if m.pickNoted == nil {
+				m.pickNoted = map[string]bool{}
+			}
+			m.pickNoted[it.Name+it.Err] = true
+			m.note(statusWarn, "picker: "+it.Name+" does not load: "+it.Err)
+		}
+	}
+	m.picker.redraw(&m.st)
+	m.refreshOverlay()
 }
 
 // onPicked loads the chosen preset.

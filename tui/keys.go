@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
 )
@@ -9,15 +11,23 @@ import (
 // keyMap is every key binding of the workbench. Keys are matched only with
 // key.Matches.
 type keyMap struct {
-	Pause, Step                 key.Binding
-	Params                      []paramKey // from the run's parameter table
-	Presets, Restart, Save      key.Binding
-	Stop                        key.Binding // attached runs: stop the run
-	Projection, AxisX, AxisY    key.Binding
-	Initial, Freeze, View       key.Binding
-	Help, Quit                  key.Binding
-	PickUp, PickDown, PickEnter key.Binding
-	PickCancel                  key.Binding
+	Pause, Step                       key.Binding
+	Params                            []paramKey // from the run's parameter table
+	Presets, Restart, Save            key.Binding
+	Stop                              key.Binding // attached runs: stop the run
+	Projection, AxisX, AxisY          key.Binding
+	AxisXBack, AxisYBack              key.Binding
+	Initial, Freeze, View             key.Binding
+	Heat, Log, Command                key.Binding
+	Focus, FocusBack, Zoom, Close     key.Binding
+	ZoomIn, ZoomOut                   key.Binding // the scatter
+	PanLeft, PanRight, PanUp, PanDown key.Binding
+	Spark                             key.Binding // 1…4: zoom sparkline k
+	Help, Quit                        key.Binding
+	PickUp, PickDown, PickEnter       key.Binding
+	PickCancel, PickFilter            key.Binding
+	// Scrolling lists (the log, the changes, the picker).
+	ScrollUp, ScrollDown, PageUp, PageDown, Home, End key.Binding
 	// attached: the run is another process's (gpa-tui attach): X stops it,
 	// r and p do not apply.
 	attached bool
@@ -69,34 +79,98 @@ func defaultKeys() keyMap {
 		Projection: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "projection")),
 		AxisX:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x/y", "pick axes")),
 		AxisY:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "next y coord")),
+		AxisXBack:  key.NewBinding(key.WithKeys("X"), key.WithHelp("X/Y", "previous x/y coord")),
+		AxisYBack:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "previous y coord")),
 		Initial:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "initial")),
-		Freeze:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freeze view")),
+		Freeze:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freeze/auto view")),
 		View:       key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "images/table")),
+		Heat:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "heat-map of φ")),
+		Log:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "log")),
+		Command:    key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Focus:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
+		FocusBack:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
+		Zoom:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "zoom panel")),
+		Close:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		ZoomIn:     key.NewBinding(key.WithKeys("z"), key.WithHelp("z/Z", "zoom scatter in/out")),
+		ZoomOut:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "zoom out")),
+		PanLeft:    key.NewBinding(key.WithKeys("left"), key.WithHelp("←↑↓→", "pan scatter")),
+		PanRight:   key.NewBinding(key.WithKeys("right")),
+		PanUp:      key.NewBinding(key.WithKeys("up")),
+		PanDown:    key.NewBinding(key.WithKeys("down")),
+		Spark:      key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "zoom sparkline")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		PickUp:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		PickDown:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		PickEnter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		PickCancel: key.NewBinding(key.WithKeys("esc", "p"), key.WithHelp("esc", "close")),
+		PickFilter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ScrollUp:   key.NewBinding(key.WithKeys("up", "k")),
+		ScrollDown: key.NewBinding(key.WithKeys("down", "j")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown")),
+		Home:       key.NewBinding(key.WithKeys("home")),
+		End:        key.NewBinding(key.WithKeys("end")),
 	}
 }
 
 // ShortHelp is the one-line help that is always visible: the flow keys,
-// the first two parameters' keys, then save, help, quit and presets.
-func (k keyMap) ShortHelp() []key.Binding {
-	b := []key.Binding{k.Pause, k.Step}
+// the first two parameters' keys, the command line, the log, save, help,
+// quit and presets.
+func (k keyMap) ShortHelp(_ int) []key.Binding {
+	up := func(b key.Binding, h, d string) key.Binding {
+		b.SetHelp(h, d)
+		return b
+	}
+	b := []key.Binding{up(k.Pause, "space", "run"), k.Step}
 	for _, pk := range k.Params[:min(2, len(k.Params))] {
-		b = append(b, pk.Up)
+		b = append(b, up(pk.Up, pk.p.Up+"/"+pk.p.Down, pk.p.Symbol+"±"))
 	}
+	b = append(b, up(k.Command, ":", "cmd"), k.Log)
 	if k.attached {
-		// Attached: X and q matter more than s (in the full help), and
-		// all fit in 80 columns.
-		q, x := k.Quit, k.Stop
-		q.SetHelp("q", "detach")
-		x.SetHelp("X", "stop")
-		return append(b, x, k.Help, q)
+		// Attached: X and q matter more than s (in the full help).
+		return append(b, up(k.Stop, "X", "stop"), up(k.Help, "?", "keys"), up(k.Quit, "q", "detach"))
 	}
-	return append(b, k.Save, k.Help, k.Quit, k.Presets)
+	return append(b, k.Save, up(k.Help, "?", "keys"), k.Quit, k.Presets)
+}
+
+// shortHelpRank orders the short help's keys by what to keep when the
+// line is too narrow: lower first (space, n, q, ?, p, L/l, :, g, m, s,
+// Δt). Keys not listed go last.
+var shortHelpRank = map[string]int{"space": 0, "n": 1, "q": 2, "?": 3, "p": 4, "L/l": 5, ":": 6, "g": 7, "m": 8, "X": 9, "s": 10,
+	"m/esc": 0, "↑↓": 1, "↑/k": 1, "↓/j": 1, "enter": 1, "esc": 2, "/": 3, "pgup/pgdn": 4}
+
+// fitHelp drops the least important keys until the help line fits w cells.
+func fitHelp(h help.Model, b []key.Binding, w int) string {
+	h.SetWidth(0) // measure untruncated
+	for {
+		s := h.ShortHelpView(b)
+		if lipgloss.Width(s) <= w || len(b) <= 1 {
+			return s
+		}
+		worst, rank := -1, -1
+		for i, kb := range b {
+			r, ok := shortHelpRank[kb.Help().Key]
+			if !ok {
+				r = 100
+			}
+			if r >= rank {
+				worst, rank = i, r
+			}
+		}
+		b = append(b[:worst:worst], b[worst+1:]...)
+	}
+}
+
+// logHelp is the short help while the log is open.
+func (k keyMap) logHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", "scroll")),
+		key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
+		key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "ends")),
+		key.NewBinding(key.WithKeys("m"), key.WithHelp("m/esc", "close")),
+		k.Pause, k.Quit,
+	}
 }
 
 // FullHelp is the help shown by "?", one column per group.
@@ -112,8 +186,10 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		first,
-		k.paramHelp(up),
-		{k.Projection, up(k.AxisX, "x", "next x coord"), k.AxisY, k.Initial, k.Freeze, up(k.View, "g", "scatter/images/table"), up(k.Help, "?", "close help")},
+		append(k.paramHelp(up), up(k.Command, ":", "command (L 3, goto N…)"), up(k.Log, "m", "message log")),
+		{k.Projection, up(k.AxisX, "x/y", "next x/y coord"), up(k.AxisXBack, "X/Y", "previous x/y"), k.Initial, k.Freeze,
+			up(k.View, "g", "scatter/images/table"), k.Heat, k.ZoomIn, k.PanLeft},
+		{k.Focus, k.Zoom, k.Spark, k.Close, up(k.Help, "?", "close help")},
 	}
 }
 
@@ -128,5 +204,6 @@ func (k keyMap) paramHelp(up func(key.Binding, string, string) key.Binding) []ke
 
 // pickerHelp is the short help while the preset picker is open.
 func (k keyMap) pickerHelp() []key.Binding {
-	return []key.Binding{k.PickUp, k.PickDown, k.PickEnter, k.PickCancel, k.Quit}
+	return []key.Binding{k.PickUp, k.PickDown, k.PickEnter, k.PickFilter,
+		key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end pgup/pgdn", "jump")), k.PickCancel, k.Quit}
 }

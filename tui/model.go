@@ -36,6 +36,9 @@ type model struct {
 	reg     regions
 	profile colorprofile.Profile
 
+	pace pacer       // when a moving run may draw its next frame
+	clk  renderClock // Bubble Tea's render ticker, stopped while idle
+
 	sched
 	runData
 	screenState
@@ -54,10 +57,29 @@ type sched struct {
 	diverged bool
 	chunk    int
 	rate     float64 // steps per second, smoothed
+	goal     int     // :goto — pause when the run reaches this step (0: none)
+	// Divergence: the step that failed last (0: none) and how many
+	// attempts were made at it since (a retry is visibly a new attempt).
+	failStep, attempt int
+	// Engine commands started (busy ticks carry it) and whether the one in
+	// flight has run longer than busyAfter (the busy sign).
+	cmdGen int
+	busy   bool
+	// slowGen is the last command that may take long (a load, a step by
+	// hand), tickGen the last one whose busy tick is scheduled.
+	slowGen, tickGen int
+	// What the run was loaded from (the picker starts there); the first
+	// load's name; whether the first load is still to come (--paused).
+	loadedFrom, firstFrom string
+	firstLoad             bool
+	pickSeq               int             // picker listings started; older ones are dropped
+	pickNoted             map[string]bool // broken preset files already in the log
 
-	pendingLoad *loadReq
-	pendingSave bool
-	pending     []pendingSet // parameter changes waiting for the engine
+	pendingLoad  *loadReq
+	pendingSave  bool
+	saveName     string       // :save NAME ("" for the usual name)
+	pending      []pendingSet // parameter changes waiting for the engine
+	pendingTotal *int         // :steps N waiting for the engine
 
 	// An attached run (gpa-tui attach): the engine as a remote, its
 	// queued control requests, its last status, and whether it ended.
@@ -96,30 +118,31 @@ type pendingSet struct {
 
 // runData is what was last read from the engine (valid while eng != nil).
 type runData struct {
-	base      experiments.Config // "r" restarts from this
-	cfg       core.Config
-	paramTab  core.ParamTable
-	kindName  string      // the method
-	summary   [][2]string // its fixed settings (label, value)
-	step      int
-	lenScale  float64
-	histLen   int // history rows read
-	series    [sparkCount][]float64
-	sparkDefs []sparkDef
-	textDefs  []sparkDef
-	textVals  []float64 // latest value of each text metric (NaN: none yet)
-	limitCol  *sparkDef // the metric checked against a parameter, or nil
-	limitVal  float64   // latest value of the limit-checked metric
-	haveLimit bool
-	events    []core.Event
-	notes     []string
-	proj      projection
-	needProj  bool // the projection changed while a step was in flight
-	tgt2      []float32
-	ini2      []float32
-	par2      []float32
-	kind      runKind
-	loadWarn  string // a preparation warning of the load in flight
+	base       experiments.Config // "r" restarts from this
+	cfg        core.Config
+	paramTab   core.ParamTable
+	kindName   string      // the method
+	summary    [][2]string // its fixed settings (label, value)
+	step       int
+	lenScale   float64
+	histLen    int // history rows read
+	series     [sparkCount][]float64
+	seriesStep [sparkCount][]int // the step of each value of series
+	sparkDefs  []sparkDef
+	textDefs   []sparkDef
+	textVals   []float64 // latest value of each text metric (NaN: none yet)
+	limitCol   *sparkDef // the metric checked against a parameter, or nil
+	limitVal   float64   // latest value of the limit-checked metric
+	haveLimit  bool
+	events     []core.Event
+	notes      []string
+	proj       projection
+	needProj   bool // the projection changed while a step was in flight
+	tgt2       []float32
+	ini2       []float32
+	par2       []float32
+	kind       runKind
+	loadWarn   string // a preparation warning of the load in flight
 
 	// Image runs: the data copied by the engine command, the buffer the
 	// next copy goes into, and when it was asked for.
@@ -144,6 +167,16 @@ type screenState struct {
 	picker     picker
 	pickerOpen bool
 	showHelp   bool
+	log        msgLog    // every message, in full (m)
+	cmd        cmdLine   // the command line (:)
+	heat       heatState // the heat-map of φ (h)
+	focus      focusID   // the panel the arrows and enter act on (tab)
+	zoomed     int       // the sparkline shown full width (1…), 0: none
+	zoom       zoomPanel
+	evScroll   scroller // the changes list
+	load       loadState
+	drag       *dragState // a drag of the scatter with the mouse
+	focusMoved bool       // tab was pressed: the focused panel is marked
 
 	header, side, overlay, statusLine, helpLine, tooSmall string
 	status                                                string
@@ -159,11 +192,23 @@ func newModel(d deps, first loadReq) *model {
 		profile: colorprofile.TrueColor,
 		help:    help.New(),
 	}
+	fps := d.fps
+	if fps == 0 {
+		fps = DefaultFPS
+	}
+	m.pace = newPacer(fps, d.bandwidth)
+	m.clk.program = d.program
 	m.chunk = 1
+	m.heat.res = 1
 	m.help.Styles = m.st.Help
 	m.pendingLoad = &first
+	m.firstLoad = true
+	if first.preset != "" {
+		m.firstFrom = first.preset
+	}
 	m.images.setProfile(m.profile)
 	m.setStatus(statusInfo, "loading "+first.String()+"…")
+	m.load.begin(first, m.clock())
 	return m
 }
 
@@ -176,59 +221,69 @@ func (m *model) Init() tea.Cmd {
 
 // Update routes each message to its handler.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	return m, m.afterUpdate(msg, m.route(msg))
+}
+
+func (m *model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
-		return m, nil
 	case tea.ColorProfileMsg:
 		m.st = newStyles(msg.Profile)
 		m.profile = msg.Profile
 		m.images.setProfile(msg.Profile)
 		m.help.Styles = m.st.Help
 		m.redrawAll()
-		return m, nil
 	case tea.KeyPressMsg:
-		if m.pickerOpen {
+		switch {
+		case m.cmd.open:
+			return m.onCommandKey(msg)
+		case m.pickerOpen:
 			var cmd tea.Cmd
 			m.picker, cmd = m.picker.Update(msg)
 			m.picker.redraw(&m.st)
 			m.refreshOverlay()
-			return m, cmd
+			m.refreshHelpLine()
+			return cmd
 		}
-		return m, m.onKey(msg)
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		m.onMouse(msg)
 	case pickedMsg:
-		return m, m.onPicked(msg)
+		return m.onPicked(msg)
 	case pickerClosedMsg:
 		m.pickerOpen = false
 		m.refreshOverlay()
 		m.refreshHelpLine()
-		return m, nil
+	case pickListMsg:
+		m.onPickList(msg)
 	case loadDoneMsg:
-		return m, m.onLoaded(msg)
+		return m.onLoaded(msg)
 	case stepDoneMsg:
-		return m, m.onStepped(msg)
+		return m.onStepped(msg)
 	case extrasDoneMsg:
-		return m, m.onExtras(msg)
+		return m.onExtras(msg)
 	case prepMsg:
 		m.onPrep(msg)
-		return m, nil
 	case prepWarnMsg:
 		m.onPrepWarn(msg)
-		return m, nil
+	case busyMsg:
+		return m.onBusy(msg)
 	case saveDoneMsg:
-		return m, m.onSaved(msg)
+		return m.onSaved(msg)
 	case remoteDoneMsg:
-		return m, m.onRemoteDone(msg)
+		return m.onRemoteDone(msg)
 	case signalMsg:
-		return m, m.onSignal(msg)
+		return m.onSignal(msg)
 	}
-	return m, nil
+	return nil
 }
 
 // View joins the cached panel strings.
 func (m *model) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // wheel zoom and drag pan of the scatter
 	v.WindowTitle = "gpa-tui"
 	if m.eng != nil {
 		v.WindowTitle += " · " + m.cfg.Name
@@ -255,6 +310,12 @@ func (m *model) View() tea.View {
 
 // left joins the panels of the left area, as leftRows splits it.
 func (m *model) left() string {
+	if m.zoomed > 0 {
+		return m.zoom.View()
+	}
+	if m.loading && m.load.name != "" && m.remote == nil {
+		return m.load.view
+	}
 	img, sc, tab := leftRows(m.reg, m.kind, m.view)
 	var parts []string
 	if img > 0 {

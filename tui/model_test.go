@@ -205,7 +205,7 @@ func TestDivergedPauses(t *testing.T) {
 		t.Errorf("kept step %d, want 2 (the last good one)", m.step)
 	}
 	s := screen(m)
-	if !strings.Contains(s, "DIVERGED") || !strings.Contains(s, "NaN/Inf after step 2") {
+	if !strings.Contains(s, "DIVERGED") || !strings.Contains(s, "step 3 diverged") || !strings.Contains(s, "attempt 1") {
 		t.Errorf("no divergence message:\n%s", s)
 	}
 	// Lower Δt and resume: the flow runs again.
@@ -299,7 +299,7 @@ func TestRestartAndPicker(t *testing.T) {
 
 	// p, ↓, enter: load "other".
 	m.inflight = false
-	press(m, "p")
+	feed(m, press(m, "p"), 1) // the listing, off the UI goroutine
 	if !strings.Contains(screen(m), "Presets") {
 		t.Fatalf("picker not shown:\n%s", screen(m))
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -32,8 +33,13 @@ type plotPanel struct {
 	frozen                      bool
 	names                       [numSeries]string // legend names by series
 	caption                     string            // projection, e.g. "x0 vs x1"
+	heat                        *heatView         // the heat-map of φ under the dots, or nil
+	focused                     bool              // the panel has the focus (tab)
 
-	haveView               bool
+	haveView bool
+	// Where the canvas is inside the panel (rows from the top, gutter
+	// width), for the mouse.
+	top, gw                int
 	xmin, xmax, ymin, ymax float64
 	xs, ys                 []float64 // reused by the robust view
 
@@ -56,7 +62,11 @@ func (p *plotPanel) redraw(st *Styles) {
 	if !p.frozen || !p.haveView {
 		p.autoscale()
 	}
-	ch := max(p.h-3, 1) // legend, x axis and x labels take 3 rows
+	p.top = 1 // the legend
+	if p.heat != nil {
+		p.top = 2 // and the heat-map's
+	}
+	ch := max(p.h-2-p.top, 1) // legends, x axis and x labels
 
 	// y ticks decide the gutter width.
 	yt := niceTicks(p.ymin, p.ymax, max(ch/3, 2))
@@ -73,6 +83,7 @@ func (p *plotPanel) redraw(st *Styles) {
 	}
 	gw = min(gw, max(p.w/3, 1))
 	cw := max(p.w-gw, 1)
+	p.gw = gw
 
 	p.cv.resize(cw, ch)
 	p.cv.setRange(p.xmin, p.xmax, p.ymin, p.ymax)
@@ -81,10 +92,19 @@ func (p *plotPanel) redraw(st *Styles) {
 	}
 	p.cv.plot(seriesTargets, p.targets, 2, 0, 1)
 	p.cv.plot(seriesParticles, p.particles, 2, 0, 1)
-	rows := strings.Split(p.cv.render(st.Series[:]), "\n")
+	var bgs []lipgloss.Style
+	if p.heat != nil {
+		p.shade()
+		bgs = st.Heat[:]
+	}
+	rows := strings.Split(p.cv.render(st.Series[:], bgs), "\n")
 
 	var b strings.Builder
 	b.WriteString(p.legend(st))
+	if p.heat != nil {
+		b.WriteByte('\n')
+		b.WriteString(p.heatLegend(st))
+	}
 	for r, row := range rows {
 		b.WriteByte('\n')
 		tick := "│"
@@ -102,6 +122,69 @@ func (p *plotPanel) redraw(st *Styles) {
 	b.WriteByte('\n')
 	b.WriteString(st.Axis.Render(labels))
 	p.cache = b.String()
+}
+
+// shade sets the background of every canvas cell from the heat-map: the
+// value at the cell's centre.
+func (p *plotPanel) shade() {
+	cv, h := &p.cv, p.heat
+	dx, dy := (p.xmax-p.xmin)/float64(cv.w), (p.ymax-p.ymin)/float64(cv.h)
+	for r := range cv.h {
+		y := p.ymax - (float64(r)+0.5)*dy
+		for c := range cv.w {
+			if v := h.at(p.xmin+(float64(c)+0.5)*dx, y); !math.IsNaN(v) {
+				cv.bg[r*cv.w+c] = uint8(h.level(v) + 1)
+			}
+		}
+	}
+}
+
+// heatLegend is the heat-map's line: the shades from low to high and what
+// they span.
+func (p *plotPanel) heatLegend(st *Styles) string {
+	var b strings.Builder
+	b.WriteString(" " + st.Label.Render("φ low "))
+	for _, s := range st.Heat {
+		b.WriteString(s.Render("  "))
+	}
+	b.WriteString(st.Label.Render(" high  ") + st.Muted.Render(p.heat.label))
+	return padRight(ansi.Truncate(b.String(), p.w, "…"), p.w)
+}
+
+// canvasSize is the braille canvas's size in cells at the last redraw.
+func (p *plotPanel) canvasSize() (w, h int) { return p.cv.w, p.cv.h }
+
+// zoom scales the view by f around the data point (x, y) (f < 1 zooms
+// in) and freezes it, so that autoscale does not undo it.
+func (p *plotPanel) zoom(f, x, y float64) {
+	if !p.haveView {
+		return
+	}
+	p.xmin, p.xmax = x+(p.xmin-x)*f, x+(p.xmax-x)*f
+	p.ymin, p.ymax = y+(p.ymin-y)*f, y+(p.ymax-y)*f
+	p.frozen = true
+}
+
+// pan moves the view by fractions of its width and height and freezes it.
+func (p *plotPanel) pan(fx, fy float64) {
+	if !p.haveView {
+		return
+	}
+	dx, dy := fx*(p.xmax-p.xmin), fy*(p.ymax-p.ymin)
+	p.xmin, p.xmax, p.ymin, p.ymax = p.xmin+dx, p.xmax+dx, p.ymin+dy, p.ymax+dy
+	p.frozen = true
+}
+
+// dataAt maps a cell of the panel (column, row from the panel's top left)
+// to the data point at its centre; ok is false outside the canvas.
+func (p *plotPanel) dataAt(col, row int) (x, y float64, ok bool) {
+	c, r := col-p.gw, row-p.top
+	if !p.haveView || c < 0 || r < 0 || c >= p.cv.w || r >= p.cv.h {
+		return 0, 0, false
+	}
+	x = p.xmin + (float64(c)+0.5)/float64(p.cv.w)*(p.xmax-p.xmin)
+	y = p.ymax - (float64(r)+0.5)/float64(p.cv.h)*(p.ymax-p.ymin)
+	return x, y, true
 }
 
 // legend is the first line: the series, the projection and the view mode.
@@ -122,7 +205,11 @@ func (p *plotPanel) legend(st *Styles) string {
 		mode = "frozen"
 	}
 	items = append(items, st.Muted.Render(p.caption+" · "+mode))
-	return padRight(ansi.Truncate(" "+strings.Join(items, "  "), p.w, "…"), p.w)
+	lead := " "
+	if p.focused {
+		lead = st.Title.Render("▸")
+	}
+	return padRight(ansi.Truncate(lead+strings.Join(items, "  "), p.w, "…"), p.w)
 }
 
 // xAxis returns the axis line ("└──┬──") and the tick labels below it.

@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 // maxEventLines bounds the event log kept for display.
@@ -25,6 +27,10 @@ func (m *model) resize(w, h int) {
 	}
 	m.sizeLeft()
 	m.picker.SetSize(m.reg.PlotW, m.reg.PlotH)
+	m.zoom.SetSize(m.reg.PlotW, m.reg.PlotH)
+	if m.cmd.open {
+		m.cmd.in.SetWidth(max(w-3, 10))
+	}
 	m.params.SetSize(m.reg.InnerW, paramRows)
 	for i := range m.sparks {
 		m.sparks[i].SetSize(m.reg.InnerW, m.reg.SparkH)
@@ -45,11 +51,22 @@ func (m *model) sizeLeft() {
 func (m *model) imagesShown() bool { img, _, _ := leftRows(m.reg, m.kind, m.view); return img > 0 }
 func (m *model) tableShown() bool  { _, _, tab := leftRows(m.reg, m.kind, m.view); return tab > 0 }
 
+// imagesShown and tableShown report whether those panels are on screen.
+func (m *model) scatterShown() bool {
+	_, sc, _ := leftRows(m.reg, m.kind, m.view)
+	return sc > 0 && m.zoomed == 0 && m.w > 0 && !m.reg.TooSmall
+}
+
+// noColor reports whether the terminal shows no colour.
+func (m *model) noColor() bool { return m.st.NoColor }
+
 // redrawAll re-renders every cached string.
 func (m *model) redrawAll() {
 	if m.w == 0 || m.reg.TooSmall {
 		return
 	}
+	m.refreshZoom()
+	m.refreshLoading()
 	m.refreshPlot()
 	m.refreshImages()
 	m.refreshTable()
@@ -79,6 +96,8 @@ func (m *model) refreshPlot() {
 	}
 	m.plot.targets, m.plot.particles, m.plot.initial = m.tgt2, m.par2, m.ini2
 	m.plot.caption = m.proj.caption()
+	m.plot.heat = m.heatView()
+	m.plot.focused = m.focus == focusScatter && m.focusShown()
 	if m.img != nil && m.img.latent > 0 {
 		m.plot.caption = "latent · " + m.plot.caption
 	}
@@ -109,8 +128,11 @@ func (m *model) info() paramInfo {
 	c := &m.cfg
 	in := paramInfo{
 		Preset: c.Name, Kind: m.kindName,
-		Step: m.step, Steps: c.Flow.Steps, StepsPerSec: m.rate,
+		Step: m.step, Steps: c.Flow.Steps,
 		LengthScale: m.lenScale,
+	}
+	if m.running || m.remote != nil {
+		in.StepsPerSec = m.rate // paused or diverged: no rate to show
 	}
 	for _, kv := range m.summary {
 		in.Summary = append(in.Summary, kv[1])
@@ -144,14 +166,23 @@ func (m *model) refreshSide() {
 	lines = append(lines, m.textLine())
 	for i := range m.sparks {
 		m.sparks[i].values, m.sparks[i].limit = m.series[i], m.sparkLimit(i)
+		m.sparks[i].focused = m.focus == focusSpark+focusID(i) && m.focusShown()
+		m.sparks[i].zoomed = m.zoomed == i+1
 		m.sparks[i].redraw(&m.st)
 		lines = append(lines, strings.Split(m.sparks[i].View(), "\n")...)
 	}
-	if n := m.reg.EventsH; n >= 2 {
+	switch n := m.reg.EventsH; {
+	case n >= 2:
 		lines = append(lines, m.eventLines(n)...)
+	case n == 1:
+		lines = append(lines, m.eventSummary())
 	}
 	m.side = m.st.Side.Render(fitBlock(strings.Join(lines, "\n"), m.reg.InnerW, m.reg.SideH))
 }
+
+// focusShown reports whether the focus is worth marking: only once the
+// user has moved it (tab), so that the first screen stays plain.
+func (m *model) focusShown() bool { return m.focusMoved }
 
 // textLine is the line between the parameters and the sparklines: the
 // metrics shown as text (an image run's memorized and copies shares), blank
@@ -182,21 +213,81 @@ func (m *model) textLine() string {
 	return fitLine(line, m.reg.InnerW)
 }
 
-// eventLines lists the latest mid-run changes in n rows.
+// eventLines lists the mid-run changes in n rows: the latest that fit,
+// or the window the user scrolled to (tab to the list, then ↑↓), with how
+// many more there are. A change's note (φ switched to spectral
+// normalization) goes on a line of its own when everything fits, else it
+// is marked ⚑ (the log has it in full).
 func (m *model) eventLines(n int) []string {
-	out := []string{"", m.st.Label.Render("changes")}
-	ev := m.events
-	if len(ev) == 0 {
+	head := m.st.Label.Render("changes")
+	if len(m.events) > 0 {
+		head += m.st.Muted.Render(fmt.Sprintf(" %d", len(m.events)))
+	}
+	if m.focus == focusChanges && m.focusShown() {
+		head = m.st.Title.Render("▸") + head + m.st.Muted.Render(" ↑↓ scroll")
+	}
+	out := []string{"", head}
+	if len(m.events) == 0 {
 		return append(out, m.st.Muted.Render("none yet"))
 	}
-	if keep := n - len(out); len(ev) > keep {
-		ev = ev[len(ev)-keep:]
+	rows := max(n-len(out), 1)
+	line := func(e core.Event, mark bool) string {
+		s := m.st.Muted.Render(fmt.Sprintf("@%d ", e.Step)) +
+			m.st.Value.Render(fmt.Sprintf("%s %s → %s", m.eventSymbol(e.Param), fmtNum(e.Old), fmtNum(e.New)))
+		if mark && e.Note != "" {
+			s += m.st.Warn.Render(" ⚑")
+		}
+		return s
 	}
-	for _, e := range ev {
-		out = append(out, m.st.Muted.Render(fmt.Sprintf("@%d ", e.Step))+
-			m.st.Value.Render(fmt.Sprintf("%s %s → %s", m.eventSymbol(e.Param), fmtNum(e.Old), fmtNum(e.New))))
+	var full []string
+	for _, e := range m.events {
+		full = append(full, line(e, false))
+		if e.Note != "" {
+			full = append(full, m.st.Warn.Render("  "+e.Note))
+		}
 	}
-	return out
+	if len(full) <= rows {
+		return append(out, full...)
+	}
+	if len(m.events) <= rows {
+		for _, e := range m.events {
+			out = append(out, line(e, true))
+		}
+		return out
+	}
+	rows-- // a line says what is not shown
+	top := m.evScroll.window(len(m.events), rows)
+	above, below := top, len(m.events)-top-rows
+	for _, e := range m.events[top : top+rows] {
+		out = append(out, line(e, true))
+	}
+	var more []string
+	if above > 0 {
+		more = append(more, fmt.Sprintf("+%d earlier", above))
+	}
+	if below > 0 {
+		more = append(more, fmt.Sprintf("+%d later", below))
+	}
+	hint := " (tab here, ↑↓)"
+	if m.focus == focusChanges && m.focusShown() {
+		hint = ""
+	}
+	return append(out, m.st.Muted.Render(strings.Join(more, " · ")+hint))
+}
+
+// eventSummary is the changes in one line, where there is room for no
+// list (80×24): how many, and the latest.
+func (m *model) eventSummary() string {
+	if len(m.events) == 0 {
+		return m.st.Label.Render("changes ") + m.st.Muted.Render("none yet")
+	}
+	e := m.events[len(m.events)-1]
+	s := m.st.Label.Render(fmt.Sprintf("changes %d ", len(m.events))) + m.st.Muted.Render(fmt.Sprintf("@%d ", e.Step)) +
+		m.st.Value.Render(fmt.Sprintf("%s %s→%s", m.eventSymbol(e.Param), fmtNum(e.Old), fmtNum(e.New)))
+	if e.Note != "" {
+		s += m.st.Warn.Render(" ⚑")
+	}
+	return fitLine(s, m.reg.InnerW)
 }
 
 // eventSymbol is the symbol of the parameter of a core.Event.
@@ -217,11 +308,23 @@ func (m *model) refreshHeader() {
 	case m.remote != nil && !m.loading:
 		state = m.remoteBadge()
 	case m.loading || (m.eng == nil && m.inflight):
-		state = m.st.Paused.Render("LOADING")
+		// The new run's name, not the old one's (its plot is gone too).
+		state = m.st.Paused.Render("LOADING") + " " + m.st.Value.Render(m.load.name)
+		if p := m.load.cur; p != nil {
+			state += m.st.Muted.Render(fmt.Sprintf("  training %s %d/%d", p.what, p.epoch, p.epochs))
+		}
+		m.header = fitLine(" "+m.st.Title.Render("gpa-tui")+"  "+state, m.w)
+		return
 	case m.eng == nil:
 		state = m.st.Diverged.Render("NO RUN")
+	case m.diverged && m.attempt > 1:
+		state = m.st.Diverged.Render(fmt.Sprintf("DIVERGED ×%d", m.attempt))
 	case m.diverged:
 		state = m.st.Diverged.Render("DIVERGED")
+	case m.busy && !m.running:
+		state = m.st.Paused.Render("STEPPING…") // a slow n step
+	case m.running && m.goal > 0:
+		state = m.st.Badge.Render(fmt.Sprintf("RUNNING → %d", m.goal))
 	case m.running:
 		state = m.st.Badge.Render("RUNNING")
 	default:
@@ -268,7 +371,22 @@ func (m *model) refreshStatus() {
 		m.statusLine = fitLine(" "+m.st.Warn.Render(m.question), m.w)
 		return
 	}
-	m.statusLine = fitLine(" "+st.Render(m.status), m.w)
+	if m.cmd.open {
+		m.statusLine = fitLine(" "+m.cmd.in.View(), m.w)
+		return
+	}
+	// Warnings and errors not yet read in the log, on the right; a message
+	// cut to the width says where the rest is.
+	badge := ""
+	if n := m.log.unread; n > 0 && !m.log.open {
+		badge = m.st.Warn.Render(fmt.Sprintf(" ⚠%d m", n))
+	}
+	room := m.w - 1 - lipgloss.Width(badge)
+	text := st.Render(m.status)
+	if lipgloss.Width(text) > room {
+		text = ansi.Truncate(text, max(room-5, 1), "…") + m.st.Muted.Render(" (m)")
+	}
+	m.statusLine = fitLine(" "+padRight(text, room)+badge, m.w)
 }
 
 // refreshHelpLine renders the always-visible short help.
@@ -276,17 +394,24 @@ func (m *model) refreshHelpLine() {
 	if m.w == 0 || m.reg.TooSmall {
 		return
 	}
-	b := m.keys.ShortHelp()
+	if m.cmd.open {
+		m.helpLine = fitLine(" "+m.commandHint(), m.w)
+		return
+	}
+	b := m.keys.ShortHelp(m.w)
 	if m.kind != kindPlain {
 		// The run's other panel, right after the flow keys.
 		v := m.keys.View
 		v.SetHelp("g", "view")
 		b = append(b[:2:2], append([]key.Binding{v}, b[2:]...)...)
 	}
-	if m.pickerOpen {
+	switch {
+	case m.pickerOpen:
 		b = m.keys.pickerHelp()
+	case m.log.open:
+		b = m.keys.logHelp()
 	}
-	m.helpLine = fitLine(" "+m.help.ShortHelpView(b), m.w)
+	m.helpLine = fitLine(" "+fitHelp(m.help, b, m.w-1), m.w)
 }
 
 // refreshOverlay renders what covers the plot: the picker or full help.
@@ -298,6 +423,8 @@ func (m *model) refreshOverlay() {
 	switch {
 	case m.pickerOpen:
 		m.overlay = m.picker.View()
+	case m.log.open:
+		m.overlay = m.logView(m.reg.PlotW, m.reg.PlotH)
 	case m.showHelp:
 		title := m.st.Title.Render("Keys") + m.st.Muted.Render("  (? closes)")
 		body := m.fullHelp(m.reg.PlotW - 2)

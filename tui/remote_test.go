@@ -189,7 +189,7 @@ func TestAttachedKeys(t *testing.T) {
 	m := newModel(fd.deps, loadReq{preset: "/runs/a", ready: r})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	cmd := feed(m, m.Init(), 3)
-	if m.remote == nil || !strings.Contains(screen(m), "⇄ node7:4242 · 2 viewers") || !strings.Contains(screen(m), "X stop • ? all keys • q detach") {
+	if m.remote == nil || !strings.Contains(screen(m), "⇄ node7:4242 · 2 viewers") || !strings.Contains(screen(m), "X stop • ? keys • q detach") {
 		t.Fatalf("attached screen:\n%s", screen(m))
 	}
 	_ = cmd

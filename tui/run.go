@@ -26,6 +26,12 @@ type Options struct {
 	Sets        []string // "section.key=value" overrides of the preset
 	Resume      string   // snapshot to resume instead of a preset
 	SnapshotDir string   // where "s" writes snapshots; "" is DefaultSnapshotDir
+	Paused      bool     // open the run paused
+	// FPS is the highest frame rate (0: DefaultFPS); Bandwidth the budget
+	// of bytes per second sent to the terminal (0: DefaultBandwidth, < 0:
+	// none), which lowers the frame rate of a moving run.
+	FPS       int
+	Bandwidth float64
 }
 
 // Run opens the workbench on the terminal and returns when the user quits.
@@ -55,6 +61,21 @@ func Run(opts Options) error {
 type AttachOptions struct {
 	Dir  string        // the run folder of a headless run
 	Wait time.Duration // how long to wait for the run's first state
+	// FPS and Bandwidth as in Options.
+	FPS       int
+	Bandwidth float64
+}
+
+// bandwidth turns Options.Bandwidth into the budget: 0 is the default,
+// negative none.
+func bandwidth(b float64) float64 {
+	switch {
+	case b == 0:
+		return DefaultBandwidth
+	case b < 0:
+		return 0
+	}
+	return b
 }
 
 // Attach opens the workbench on a run that another process executes in a
@@ -82,7 +103,10 @@ func Attach(opts AttachOptions) error {
 	d := deps{
 		loadPreset:  presets.Load,
 		listPresets: listPresets,
+		listFiles:   listFiles,
 		snapshotDir: opts.Dir,
+		fps:         opts.FPS,
+		bandwidth:   bandwidth(opts.Bandwidth),
 	}
 	return runProgram(d, loadReq{preset: opts.Dir, ready: v}, sig)
 }
@@ -107,10 +131,25 @@ func runProgram(d deps, first loadReq, sig *signalWatch) error {
 		}
 	}
 	d.engMu = new(sync.Mutex)
-	p := tea.NewProgram(newModel(d, first), tea.WithFPS(fps), tea.WithoutSignalHandler())
+	d.program = prog.Load
+	// Count what the frames cost (the bandwidth budget): Bubble Tea writes
+	// to the terminal through out, which is still the terminal (Fd).
+	out := &meteredFile{File: os.Stdout}
+	d.sent = out.n.Load
+	fps := d.fps
+	if fps <= 0 {
+		fps = DefaultFPS
+	}
+	d.fps = min(fps, 120)
+	p := tea.NewProgram(newModel(d, first), tea.WithFPS(d.fps), tea.WithoutSignalHandler(), tea.WithOutput(out))
 	prog.Store(p)
 	sig.deliver(func(s os.Signal) { p.Send(signalMsg{s}) })
+	// Save the window title on the terminal's title stack (XTWINOPS 22;0)
+	// and restore it after Bubble Tea cleared it on exit (23;0); terminals
+	// without the stack ignore both.
+	fmt.Fprint(os.Stdout, "\x1b[22;0t")
 	fm, err := p.Run()
+	fmt.Fprint(os.Stdout, "\x1b[23;0t")
 	m, _ := fm.(*model)
 	// An engine command may still be running (Bubble Tea does not wait
 	// for commands): wait for it before touching the engine.
@@ -145,7 +184,11 @@ func setup(opts Options) (deps, loadReq, error) {
 		loadSnap:    loadSnapshot,
 		save:        func(e engine, path string) error { return runfolder.SaveSnapshotNew(path, e.State()) },
 		listPresets: listPresets,
+		listFiles:   listFiles,
 		snapshotDir: opts.SnapshotDir,
+		paused:      opts.Paused,
+		fps:         opts.FPS,
+		bandwidth:   bandwidth(opts.Bandwidth),
 	}
 	if d.snapshotDir == "" {
 		d.snapshotDir = DefaultSnapshotDir
@@ -192,15 +235,59 @@ func loadSnapshot(path string, opts experiments.Options) (engine, error) {
 	return sim, nil
 }
 
-// listPresets is the picker's list: embedded presets, then the preset
-// files of the working directory.
+// listPresets is the picker's list of embedded presets, each in its
+// group, marked when its data are not installed (experiments.CheckData:
+// files looked at, not read).
 func listPresets() []pickItem {
 	var items []pickItem
 	for _, p := range presets.List() {
-		items = append(items, pickItem{Name: p.Name, Description: p.Description})
-	}
-	for _, p := range presets.ListDir(".") {
-		items = append(items, pickItem{Name: p.File, Description: p.Description, File: true})
+		it := pickItem{Name: p.Name, Description: p.Description}
+		if p.Err != nil {
+			it.Group, it.Err = groupBroken, p.Err.Error()
+			items = append(items, it)
+			continue
+		}
+		cfg, err := presets.Load(p.Name, nil)
+		if err != nil {
+			it.Group, it.Err = groupBroken, err.Error()
+		} else {
+			it.Group = presetGroup(cfg)
+			if err := experiments.CheckData(cfg); err != nil {
+				// The part that says what to get; loading it says all.
+				msg := err.Error()
+				if i := strings.LastIndex(msg, "; "); i >= 0 {
+					msg = msg[i+2:]
+				}
+				it.Missing = msg
+			}
+		}
+		items = append(items, it)
 	}
 	return items
+}
+
+// listFiles is the picker's list of the preset files of the working
+// directory: presets.ListDir refuses FIFOs and devices without opening
+// them, caps sizes, and returns broken files with their error.
+func listFiles() []pickItem {
+	var items []pickItem
+	for _, p := range presets.ListDir(".") {
+		it := pickItem{Name: p.File, Description: p.Description, File: true, Group: groupFiles}
+		if p.Err != nil {
+			it.Group, it.Err, it.Description = groupBroken, p.Err.Error(), ""
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// presetGroup is the picker's heading for a run description.
+func presetGroup(cfg experiments.Config) string {
+	switch {
+	case cfg.Genes != nil:
+		return groupGenes
+	case cfg.Target.Kind == "mnist" || cfg.Target.Kind == "fashion-mnist" || cfg.Target.Kind == "cifar10":
+		return groupImages
+	}
+	return groupPoints
 }

@@ -21,6 +21,7 @@ func (m *model) readEngine() {
 		m.histLen, m.haveLimit = 0, false
 		for i := range m.series {
 			m.series[i] = m.series[i][:0]
+			m.seriesStep[i] = m.seriesStep[i][:0]
 		}
 	}
 	limit := m.limitDef()
@@ -29,6 +30,7 @@ func (m *model) readEngine() {
 		for k, def := range m.sparkDefs {
 			if v := rec.Values[def.col]; !math.IsNaN(v) {
 				m.series[k] = append(m.series[k], v)
+				m.seriesStep[k] = append(m.seriesStep[k], rec.Step)
 			}
 		}
 		for k, def := range m.textDefs {

@@ -60,6 +60,7 @@ func (m *model) setSparks(infos []core.MetricInfo, params core.ParamTable) {
 		}
 		m.sparks[i].SetSize(w, h)
 		m.series[i] = m.series[i][:0]
+		m.seriesStep[i] = m.seriesStep[i][:0]
 	}
 }
 

@@ -19,6 +19,8 @@ type spark struct {
 	limit float64 // if > 0 and finite, the value drawn as a full bar (the speed limit L)
 	unit  string  // the limit's name on the label line, e.g. "L"
 
+	focused, zoomed bool // marked on the label line
+
 	w, h   int
 	values []float64
 	cols   []float64 // per-column value, reused
@@ -49,6 +51,12 @@ func (s *spark) redraw(st *Styles) {
 func (s *spark) labelLine(st *Styles) string {
 	cur, lo, hi, ok := s.stats()
 	head := st.Label.Render(s.label) + " "
+	switch {
+	case s.zoomed:
+		head = st.Title.Render("⤢"+s.label) + " "
+	case s.focused:
+		head = st.Title.Render("▸"+s.label) + " "
+	}
 	if !ok {
 		return fitLine(head+st.Muted.Render("–"), s.w)
 	}

@@ -37,6 +37,29 @@ func TestGoldenViews(t *testing.T) {
 	}
 }
 
+// TestGoldenLogAndHeatViews: the message log open, and the heat-map of φ
+// under the scatter, at 80×24 and 160×48.
+func TestGoldenLogAndHeatViews(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {160, 48}} {
+		for _, what := range []string{"log", "heat"} {
+			name := fmt.Sprintf("view-%s-%dx%d", what, sz[0], sz[1])
+			t.Run(name, func(t *testing.T) {
+				m := goldenModel(t, sz[0], sz[1])
+				switch what {
+				case "log":
+					press(m, "L") // a change, in the log and the changes list
+					feed(m, m.kick(), 1)
+					m.setStatus(statusWarn, "a warning long enough to need the log: "+strings.Repeat("every word of it kept in full, ", 4)+"then the end")
+					press(m, "m")
+				case "heat":
+					feed(m, press(m, "h"), 1) // the evaluation, in the engine command
+				}
+				checkGolden(t, name, screen(m))
+			})
+		}
+	}
+}
+
 // checkGolden compares got with testdata/name.golden (-update rewrites it).
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()

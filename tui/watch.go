@@ -39,7 +39,7 @@ func Watch(opts WatchOptions) (string, int, error) {
 	m := newWatchModel(sc.Scan, sc.Manifest.Preset, opts.Dir, sc.Metric)
 	m.cursor = opts.Cursor
 	m.tasks = sc.Scan()
-	p := tea.NewProgram(m, tea.WithFPS(fps))
+	p := tea.NewProgram(m, tea.WithFPS(DefaultFPS))
 	fm, err := p.Run()
 	if err != nil {
 		return "", 0, fmt.Errorf("tui: %w", err)

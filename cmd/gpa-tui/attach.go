@@ -12,8 +12,9 @@ import (
 )
 
 func cmdAttach(args []string, stderr io.Writer) error {
-	fs := newFlags("attach", "attach DIR [--wait 1m]", stderr)
+	fs := newFlags("attach", "attach DIR [--wait 1m] [--fps N] [--bandwidth KB/s]", stderr)
 	wait := fs.Duration("wait", time.Minute, "how long to wait for the run's first state (it answers at its next step boundary)")
+	fps, bw := screenFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -25,5 +26,8 @@ func cmdAttach(args []string, stderr io.Writer) error {
 	if _, err := os.Stat(filepath.Join(pos[0], sweep.ManifestFile)); err == nil {
 		return fmt.Errorf("attach: %s is a sweep; follow its tasks with: gpa-tui watch %s", pos[0], pos[0])
 	}
-	return tui.Attach(tui.AttachOptions{Dir: pos[0], Wait: *wait})
+	if err := checkScreenFlags(*fps, *bw); err != nil {
+		return err
+	}
+	return tui.Attach(tui.AttachOptions{Dir: pos[0], Wait: *wait, FPS: *fps, Bandwidth: budget(*bw)})
 }
