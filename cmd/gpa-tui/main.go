@@ -21,6 +21,8 @@ Usage:
   gpa-tui run --preset NAME --out DIR [--steps N] [--seed S] [--set k=v]... [--checkpoint-every K]
   gpa-tui run --resume FILE.npz --out DIR [--steps N]
                                   run a flow headless; write metrics.jsonl, final.npz, preset.toml
+  gpa-tui compare --preset NAME --out DIR [--seeds 1,2,3] [--steps N] [--only LABEL]... [--jobs J]
+                                  run a comparison preset's methods; write compare.tsv, compare.md, compare.png
   gpa-tui divergence --p FILE --q FILE [--f kl] [--lipschitz 1] [--iters N] [--seed S]
                                   estimate D_f^{Γ_L}(P‖Q) between two sample files
   gpa-tui presets [show NAME]     list the embedded presets, or print one as TOML
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdTUI(args, stderr)
 	case "run":
 		err = cmdRun(args, stdout, stderr)
+	case "compare":
+		err = cmdCompare(args, stdout, stderr)
 	case "divergence":
 		err = cmdDivergence(args, stdout, stderr)
 	case "presets":
