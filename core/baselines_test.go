@@ -49,6 +49,9 @@ func baselineConfig(kind string) Config {
 		cfg.GAN = GANConfig{Latent: 4, Hidden: []int{16, 16}, Batch: 40}
 		cfg.Discriminator.Hidden = []int{16, 16}
 		cfg.Train = TrainConfig{Optimizer: "adam", LR: 1e-3, InnerSteps: 2}
+		if kind == "wgan-gp" {
+			cfg.Discriminator.Activation = "elu"
+		}
 	}
 	return cfg
 }
@@ -177,6 +180,9 @@ func TestBaselinesBadParameters(t *testing.T) {
 		{"gan", "train.inner_steps", func(c *Config) { c.Train.InnerSteps = 0 }},
 		{"wgan-gp", "discriminator.lipschitz", func(c *Config) { c.Discriminator.Lipschitz = Lipschitz(math.Inf(1)) }},
 		{"wgan-gp", "gan.penalty", func(c *Config) { c.GAN.Penalty = -10 }},
+		{"wgan-gp", "discriminator.activation", func(c *Config) { c.Discriminator.Activation = "relu" }},
+		{"gan", "discriminator.activation", func(c *Config) { c.GAN.Penalty = 1 }},
+		{"wgan-gp", "discriminator.conv", func(c *Config) { c.Discriminator.Conv = []int{4} }},
 	} {
 		cfg := baselineConfig(tc.kind)
 		tc.mod(&cfg)

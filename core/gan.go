@@ -118,11 +118,21 @@ func validateGAN(c *Config, wgan bool) error {
 		return fieldErr("gan.output", "%q: want \"sigmoid\" or \"linear\"", g.Output)
 	}
 	if wgan {
-		if !math.IsInf(float64(c.Discriminator.Lipschitz), 0) && !(c.Discriminator.Lipschitz > 0) {
-			return fieldErr("discriminator.lipschitz", "%v: the penalty's target slope must be > 0", c.Discriminator.Lipschitz)
-		}
 		if math.IsInf(float64(c.Discriminator.Lipschitz), 1) {
 			return fieldErr("discriminator.lipschitz", "inf: wgan-gp penalises |∇φ| − L and needs a finite L (1 in Gulrajani et al.)")
+		}
+	}
+	if wgan || g.Penalty > 0 {
+		// penaltyGrad differentiates ∇ₓφ by central differences of ∇_θφ,
+		// which converge to the penalty's gradient only for a smooth
+		// critic: across a ReLU kink ∇_θφ jumps, and the quotient picks up
+		// an O(1/h) spike.
+		d := &c.Discriminator
+		if len(d.Conv) > 0 {
+			return fieldErr("discriminator.conv", "the gradient penalty needs a dense critic (convolutions use LeakyReLU, whose kinks the penalty's gradient cannot cross); use [] with wgan-gp")
+		}
+		if d.Activation != "softplus" && d.Activation != "elu" {
+			return fieldErr("discriminator.activation", "%q: the gradient penalty needs a smooth critic, \"softplus\" or \"elu\"", d.Activation)
 		}
 	}
 	// The discriminator is GPA's φ: the same checks (f, widths, optimiser).
@@ -420,9 +430,10 @@ func (s *gan) drawInterpolates() {
 //	       ≈ 2(|gᵣ| − L) [∇_θφ(X̂ᵣ + h eᵣ) − ∇_θφ(X̂ᵣ − h eᵣ)]/(2h),
 //
 // a central difference of parameter gradients (our choice: lipnet has no
-// second-order backward; for piecewise-linear nets it is exact unless a
-// unit changes sign within ±h, and the finite-difference test of the
-// loss checks it). h = 1e-3 × the targets' length scale.
+// second-order backward), with error O(h²) for a smooth critic; the
+// finite-difference test of the loss checks it. h = 1e-3 × the targets' length scale. The critic must
+// be smooth (softplus, ELU): across a ReLU kink ∇_θφ jumps and the
+// quotient would add an O(1/h) spike (validateGAN refuses ReLU critics).
 func (s *gan) penaltyGrad(grad bool) float64 {
 	b, d, k := s.b, s.d, s.k
 	phi := s.disc.phi
