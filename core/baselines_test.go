@@ -176,6 +176,8 @@ func TestBaselinesBadParameters(t *testing.T) {
 		{"ncsn", "ncsn.activation", func(c *Config) { c.NCSN.Activation = "tanh" }},
 		{"ncsn", "ncsn.eps", func(c *Config) { c.NCSN.Eps = -1 }},
 		{"gan", "gan.output", func(c *Config) { c.GAN.Output = "tanh" }},
+		{"gan", "gan.betas", func(c *Config) { c.GAN.Betas = []float64{0.5} }},
+		{"wgan-gp", "gan.betas", func(c *Config) { c.GAN.Betas = []float64{1, 0.9} }},
 		{"gan", "gan.lr", func(c *Config) { c.GAN.LR = -1 }},
 		{"gan", "train.inner_steps", func(c *Config) { c.Train.InnerSteps = 0 }},
 		{"wgan-gp", "discriminator.lipschitz", func(c *Config) { c.Discriminator.Lipschitz = Lipschitz(math.Inf(1)) }},

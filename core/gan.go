@@ -36,6 +36,10 @@ type GANConfig struct {
 	// Output is "sigmoid" (pixels in (0, 1); the default for images in
 	// pixel space) or "linear" (the default otherwise).
 	Output string `toml:"output,omitempty" json:"output,omitempty"`
+	// Betas are Adam's β₁, β₂ for the generator and (with train.optimizer
+	// = "adam") the discriminator: default [0.5, 0.999] for gan (Radford
+	// et al. 2016), [0, 0.9] for wgan-gp (Gulrajani et al. 2017).
+	Betas []float64 `toml:"betas,omitempty" json:"betas,omitempty"`
 }
 
 // Defaults of GANConfig.
@@ -101,6 +105,8 @@ func validateGAN(c *Config, wgan bool) error {
 		return fieldErr("gan.batch", "%d: want ≥ 1 (0 = all targets)", g.Batch)
 	case !(g.Penalty >= 0) || math.IsInf(g.Penalty, 1):
 		return fieldErr("gan.penalty", "%v: want a finite λ ≥ 0", g.Penalty)
+	case g.Betas != nil && (len(g.Betas) != 2 || !(g.Betas[0] >= 0 && g.Betas[0] < 1) || !(g.Betas[1] >= 0 && g.Betas[1] < 1)):
+		return fieldErr("gan.betas", "%v: want [β₁, β₂] with 0 ≤ β < 1", g.Betas)
 	}
 	for _, h := range g.Hidden {
 		if h < 1 || h > 1<<14 {
@@ -209,6 +215,12 @@ func newGAN(cfg *Config, p *Problem, wgan bool) (Method, error) {
 	if wgan && g.Penalty == 0 {
 		g.Penalty = wganLambda
 	}
+	if g.Betas == nil {
+		g.Betas = []float64{0.5, 0.999} // Radford et al. 2016
+		if wgan {
+			g.Betas = []float64{0, 0.9} // Gulrajani et al. 2017
+		}
+	}
 	if g.Output == "" {
 		g.Output = "linear"
 		if p.Images != nil && p.Decoder == nil {
@@ -276,6 +288,9 @@ func newGAN(cfg *Config, p *Problem, wgan bool) (Method, error) {
 	}
 	s.disc = dm.(*gpa)
 	s.disc.cfg = cfg // mid-run changes of train.* are read from the Sim's configuration
+	if cfg.Train.Optimizer == "adam" {
+		s.disc.opt = lipnet.NewAdamBetas(cfg.Train.LR, g.Betas[0], g.Betas[1], len(s.disc.phi.Params()))
+	}
 	act, _ := lipnet.ParseActivation(g.Activation)
 	in := g.Latent
 	if k > 1 {
@@ -288,7 +303,7 @@ func newGAN(cfg *Config, p *Problem, wgan bool) (Method, error) {
 	}
 	rows := max(b, m)
 	s.gen.Reserve(rows)
-	s.gopt = lipnet.NewAdam(g.LR, len(s.gen.Params()))
+	s.gopt = lipnet.NewAdamBetas(g.LR, g.Betas[0], g.Betas[1], len(s.gen.Params()))
 	s.z = make([]float32, b*g.Latent)
 	s.gin = make([]float32, rows*in)
 	s.gout = make([]float32, b*d)
@@ -618,6 +633,6 @@ func (s *gan) Summary() [][2]string {
 	return [][2]string{
 		{"f", f},
 		{"G", fmt.Sprintf("z %d → %s → %s", c.GAN.Latent, gen, c.GAN.Output)},
-		{"batch", fmt.Sprintf("%d", c.GAN.Batch)},
+		{"batch", fmt.Sprintf("%d · Adam β %g, %g", c.GAN.Batch, c.GAN.Betas[0], c.GAN.Betas[1])},
 	}
 }

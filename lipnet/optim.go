@@ -65,8 +65,9 @@ func (o *SGD) LR() float64 { return o.lr }
 //	m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g²,   t ← t+1
 //	θ ← θ − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)
 type Adam struct {
-	lr    float64
-	state []float32 // m (n), v (n), t (1; exact up to 2²⁴ steps)
+	lr     float64
+	b1, b2 float64   // β₁, β₂
+	state  []float32 // m (n), v (n), t (1; exact up to 2²⁴ steps)
 }
 
 // Adam's hyper-parameters (Kingma & Ba 2015; TensorFlow's defaults).
@@ -77,8 +78,13 @@ const (
 )
 
 // NewAdam returns Adam with learning rate lr for n parameters.
-func NewAdam(lr float64, n int) *Adam {
-	return &Adam{lr: lr, state: make([]float32, 2*n+1)}
+func NewAdam(lr float64, n int) *Adam { return NewAdamBetas(lr, adamBeta1, adamBeta2, n) }
+
+// NewAdamBetas returns Adam with moment decays β₁, β₂ in [0, 1): GANs use
+// β₁ = 0.5 (Radford et al. 2016) or β₁ = 0, β₂ = 0.9 (Gulrajani et al.
+// 2017) for steadier adversarial dynamics.
+func NewAdamBetas(lr, beta1, beta2 float64, n int) *Adam {
+	return &Adam{lr: lr, b1: beta1, b2: beta2, state: make([]float32, 2*n+1)}
 }
 
 // Step does one Adam update of params (length n) from grads.
@@ -89,13 +95,15 @@ func (o *Adam) Step(params, grads []float32) {
 	}
 	t := float64(o.state[2*n]) + 1
 	o.state[2*n] = float32(t)
-	lrt := float32(o.lr * math.Sqrt(1-math.Pow(adamBeta2, t)) / (1 - math.Pow(adamBeta1, t)))
+	lrt := float32(o.lr * math.Sqrt(1-math.Pow(o.b2, t)) / (1 - math.Pow(o.b1, t)))
 	m, v := o.state[:n:n], o.state[n:2*n:2*n]
 	g := grads[:n]
 	p := params[:n]
+	b1, b2 := float32(o.b1), float32(o.b2)
+	c1, c2 := float32(1-o.b1), float32(1-o.b2) // float32(0.1), float32(0.001) for the defaults, as the constants gave
 	for i, gi := range g {
-		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
-		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
+		mi := b1*m[i] + c1*gi
+		vi := b2*v[i] + c2*gi*gi
 		m[i], v[i] = mi, vi
 		p[i] -= lrt * mi / (float32(math.Sqrt(float64(vi))) + adamEps)
 	}

@@ -261,7 +261,7 @@ var knownKeys = []string{
 	"mmd-flow.sigma", "mmd-flow.noise", "kale.sigma", "kale.lambda", "kale.newton_iters", "svgd.bandwidth",
 	"ncsn.levels", "ncsn.sigma_max", "ncsn.sigma_min", "ncsn.hidden", "ncsn.activation", "ncsn.lr", "ncsn.batch",
 	"ncsn.train_updates", "ncsn.updates_per_step", "ncsn.steps_per_level", "ncsn.eps",
-	"gan.latent", "gan.hidden", "gan.activation", "gan.lr", "gan.batch", "gan.penalty", "gan.output",
+	"gan.latent", "gan.hidden", "gan.activation", "gan.lr", "gan.batch", "gan.penalty", "gan.output", "gan.betas",
 	"figure", "compare.seeds", "compare.run", "label", "set",
 	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
