@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -185,40 +186,91 @@ type compareResult struct {
 	State         *core.State // the final state, for the panel
 }
 
-// compareOne builds and runs one configuration, writes its metrics.jsonl
-// and final.npz into dir/<label>-s<seed>, and measures MMD² and the image
-// metrics at the last step.
+// compareCheckpoint is how often (wall time) a comparison run saves its
+// state, so that an interrupted comparison continues where it stopped.
+const compareCheckpoint = 5 * time.Minute
+
+// runRecord is runs/<label>-s<seed>/run.json: which configuration the
+// run's final.npz belongs to, the wall time spent on it so far and whether
+// it diverged. With it a comparison started again in the same folder
+// reuses finished runs and resumes unfinished ones.
+type runRecord struct {
+	Spec     string  `json:"spec_sha256"` // of the run's configuration as JSON
+	Seconds  float64 `json:"seconds"`
+	Diverged bool    `json:"diverged"`
+}
+
+// compareOne builds and runs one configuration — or continues it from
+// dir/<label>-s<seed>/final.npz when run.json says that snapshot is of
+// the same configuration — writing metrics.jsonl, final.npz (every
+// compareCheckpoint and at the end) and run.json, and measures MMD² and
+// the image metrics at the last step.
 func compareOne(label string, cfg experiments.Config, steps int, dir string, logf func(string, ...any)) (compareResult, error) {
 	res := compareResult{Label: label, Method: cfg.Method.Kind, Seed: cfg.Seed, BestStep: -1}
 	if res.Method == "" {
 		res.Method = "gpa"
 	}
-	sim, err := experiments.Build(cfg, experiments.Options{})
+	js, err := json.Marshal(cfg)
 	if err != nil {
 		return res, err
 	}
-	total := sim.Config().Flow.Steps
-	if steps >= 0 {
-		total = steps
-		sim.SetTotalSteps(total)
-	}
+	rec := runRecord{Spec: fmt.Sprintf("%x", sha256.Sum256(js))}
 	sub := filepath.Join(dir, fmt.Sprintf("%s-s%d", slug(label), cfg.Seed))
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return res, err
 	}
-	f, err := os.Create(filepath.Join(sub, metricsFile))
+	total := cfg.Flow.Steps
+	if steps >= 0 {
+		total = steps
+	}
+	var sim *core.Sim
+	if b, err := os.ReadFile(filepath.Join(sub, "run.json")); err == nil {
+		var old runRecord
+		if json.Unmarshal(b, &old) == nil && old.Spec == rec.Spec {
+			if st, err := snapshots.Load(filepath.Join(sub, finalFile)); err == nil {
+				if st.Step <= total {
+					if sim, err = experiments.Restore(st, experiments.Options{}); err == nil {
+						rec = old
+						logf("%-18s seed %d: continuing from step %d (%s)\n", label, cfg.Seed, sim.StepCount(), filepath.Join(sub, finalFile))
+					}
+				}
+			}
+		}
+	}
+	if sim == nil {
+		if sim, err = experiments.Build(cfg, experiments.Options{}); err != nil {
+			return res, err
+		}
+	}
+	sim.SetTotalSteps(total)
+	f, err := openMetrics(filepath.Join(sub, metricsFile), sim)
 	if err != nil {
 		return res, err
 	}
 	defer f.Close()
 	w := bufio.NewWriter(f)
 	enc := json.NewEncoder(w)
-	logf("%-18s seed %d: %d steps of %s …\n", label, cfg.Seed, total, res.Method)
-	t0 := time.Now()
-	for sim.StepCount() < total {
+	save := func(spent time.Duration) error {
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if err := snapshots.Save(filepath.Join(sub, finalFile), sim.State()); err != nil {
+			return err
+		}
+		r := rec
+		r.Seconds += spent.Seconds()
+		b, _ := json.Marshal(r)
+		return writeFileAtomic(filepath.Join(sub, "run.json"), append(b, '\n'))
+	}
+	res.Diverged = rec.Diverged
+	if sim.StepCount() < total && !res.Diverged {
+		logf("%-18s seed %d: %d steps of %s …\n", label, cfg.Seed, total, res.Method)
+	}
+	t0, last := time.Now(), time.Now()
+	for sim.StepCount() < total && !res.Diverged {
 		r, err := sim.Step()
 		if errors.Is(err, core.ErrDiverged) {
-			res.Diverged = true
+			res.Diverged, rec.Diverged = true, true
 			logf("%-18s seed %d: %v\n", label, cfg.Seed, err)
 			break
 		}
@@ -228,11 +280,18 @@ func compareOne(label string, cfg experiments.Config, steps int, dir string, log
 		if err := enc.Encode(r); err != nil {
 			return res, err
 		}
+		if time.Since(last) > compareCheckpoint {
+			if err := save(time.Since(t0)); err != nil {
+				return res, err
+			}
+			last = time.Now()
+		}
 	}
-	res.Wall = time.Since(t0)
-	if err := w.Flush(); err != nil {
+	spent := time.Since(t0)
+	if err := save(spent); err != nil {
 		return res, err
 	}
+	res.Wall = time.Duration((rec.Seconds + spent.Seconds()) * float64(time.Second))
 	res.Steps = sim.StepCount()
 	p := sim.Problem()
 	res.FinalMMD2 = core.MMD2(sim.Particles(), sim.M(), sim.Targets(), sim.N(), sim.Dim())
@@ -273,11 +332,7 @@ func compareOne(label string, cfg experiments.Config, steps int, dir string, log
 		}
 	}
 	res.State = sim.State()
-	if err := snapshots.Save(filepath.Join(sub, finalFile), res.State); err != nil {
-		return res, err
-	}
-	logf("%-18s seed %d: %d steps in %.1f s, MMD² %.3g (best %.3g at step %d)\n", label, cfg.Seed, res.Steps,
-		res.Wall.Seconds(), res.FinalMMD2, res.BestMMD2, res.BestStep)
+	logf("%-18s seed %d: %d steps in %.1f s, MMD² %.3g\n", label, cfg.Seed, res.Steps, res.Wall.Seconds(), res.FinalMMD2)
 	return res, nil
 }
 

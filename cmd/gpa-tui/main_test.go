@@ -253,12 +253,12 @@ func TestCheckpointEvery(t *testing.T) {
 func TestCompare(t *testing.T) {
 	dir := t.TempDir()
 	stdout, stderr, code := runCLI(t, "compare", "--preset", "fig5-four-wells", "--steps", "6", "--seeds", "3,4",
-		"--only", "GPA L=1", "--only", "KALE", "--size", "200", "--quiet", "--out", dir)
+		"--only", "GPA L=1", "--only", "KALE", "--only", "ULA", "--size", "200", "--quiet", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	tsv := readLines(t, filepath.Join(dir, compareTSV))
-	if len(tsv) != 5 || !strings.HasPrefix(tsv[0], "label\tmethod\tseed\tsteps") {
+	if len(tsv) != 7 || !strings.HasPrefix(tsv[0], "label\tmethod\tseed\tsteps") {
 		t.Fatalf("TSV:\n%s", strings.Join(tsv, "\n"))
 	}
 	for i, want := range []string{"GPA L=1\tgpa\t3\t6\t", "GPA L=1\tgpa\t4\t6\t", "KALE\tkale\t3\t6\t", "KALE\tkale\t4\t6\t"} {
@@ -267,7 +267,7 @@ func TestCompare(t *testing.T) {
 		}
 	}
 	md := readLines(t, filepath.Join(dir, compareMD))
-	if !strings.Contains(stdout, "| KALE | kale | 6 |") || len(md) != 6 {
+	if !strings.Contains(stdout, "| KALE | kale | 6 |") || len(md) != 7 {
 		t.Errorf("Markdown:\n%s", strings.Join(md, "\n"))
 	}
 	f, err := os.Open(filepath.Join(dir, comparePNG))
@@ -279,11 +279,33 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := img.Bounds(); b.Dx() != 400 || b.Dy() != 200 {
-		t.Errorf("panel %v, want 400×200 (two runs)", b)
+	if b := img.Bounds(); b.Dx() != 600 || b.Dy() != 200 {
+		t.Errorf("panel %v, want 600×200 (three runs)", b)
 	}
 	if _, err := snapshots.Load(filepath.Join(dir, "runs", "kale-s4", finalFile)); err != nil {
 		t.Errorf("the KALE run's snapshot: %v", err)
+	}
+	// Started again in the same folder with more steps, a comparison
+	// continues its runs from their snapshots: bit-identical to a
+	// comparison run straight through.
+	again := t.TempDir()
+	for _, steps := range []string{"3", "6"} {
+		if _, stderr, code := runCLI(t, "compare", "--preset", "fig5-four-wells", "--steps", steps, "--seeds", "3",
+			"--only", "KALE", "--only", "ULA", "--size", "200", "--out", again); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		} else if steps == "6" && !strings.Contains(stderr, "continuing from step 3") {
+			t.Errorf("second comparison did not continue: %s", stderr)
+		}
+	}
+	for _, run := range []string{"kale-s3", "ula-s3"} {
+		a, _ := snapshots.Load(filepath.Join(dir, "runs", run, finalFile))
+		b, err := snapshots.Load(filepath.Join(again, "runs", run, finalFile))
+		if err != nil || a == nil || !slices.EqualFunc(a.Particles, b.Particles, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }) {
+			t.Errorf("%s: continued comparison differs from the straight one (%v)", run, err)
+		}
+		if !slices.Equal(readLines(t, filepath.Join(dir, "runs", run, metricsFile)), readLines(t, filepath.Join(again, "runs", run, metricsFile))) {
+			t.Errorf("%s: continued metrics.jsonl differs", run)
+		}
 	}
 	// Errors name what is wrong.
 	for _, tc := range []struct {
