@@ -13,6 +13,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -147,6 +148,9 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	if ref := referenceRow(cmp, results); ref != nil {
+		results = append(results, ref)
+	}
 	tsv := compareTSVText(cmp, results)
 	md := compareMarkdown(cmp, results)
 	if err := writeFileAtomic(filepath.Join(*out, compareTSV), []byte(tsv)); err != nil {
@@ -171,10 +175,52 @@ func cmdCompare(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// referenceRow measures, for a synthetic target, M fresh samples of Q
+// itself against each seed's targets: the floor that sampling noise puts
+// under MMD² (a method can go below it only by fitting the N targets
+// rather than Q) and the tail ratio of a true sample. Nil for data sets.
+func referenceRow(cmp *presets.Comparison, results [][]compareResult) []compareResult {
+	if len(results) == 0 || len(cmp.Runs) == 0 {
+		return nil
+	}
+	cfg := cmp.Runs[0].Configs[0]
+	switch cfg.Target.Kind {
+	case "gaussian", "mixture", "student-t-mixture", "uniform", "logistic":
+	default:
+		return nil
+	}
+	var out []compareResult
+	for i, r := range results[0] {
+		st := r.State
+		if st == nil {
+			return nil
+		}
+		ds := cmp.Runs[0].Configs[i].Target
+		ds.N = st.M
+		y, m, d, err := ds.Sample(rand.NewPCG(r.Seed, streamReference))
+		if err != nil || d != st.D {
+			return nil
+		}
+		ref := compareResult{Label: "fresh samples of Q (reference)", Method: "–", Seed: r.Seed, Reference: true, BestStep: -1,
+			FinalMMD2: core.MMD2(y, m, st.Targets, st.N, d), BestMMD2: math.NaN(),
+			Tail: tailRatio(y, m, st.Targets, st.N, d), Image: make([]float64, len(imageMetricNames))}
+		for k := range ref.Image {
+			ref.Image[k] = math.NaN()
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// streamReference is the PCG stream of the reference samples (package
+// experiments draws targets and prior from streams 1 and 2).
+const streamReference = 0x726566 // "ref"
+
 // compareResult is what one run of a comparison measured.
 type compareResult struct {
 	Label, Method string
 	Seed          uint64
+	Reference     bool      // fresh samples of Q, not a run
 	Steps         int       // steps completed
 	Diverged      bool      // stopped by NaN/Inf at step Steps+1
 	FinalMMD2     float64   // MMD² at the end (measured then; in data space for latent runs)
@@ -391,7 +437,7 @@ func compareTSVText(cmp *presets.Comparison, results [][]compareResult) string {
 	b.WriteString("\ttail_q95_ratio\twall_s\tms_per_step\n")
 	for _, rs := range results {
 		for _, r := range rs {
-			fmt.Fprintf(&b, "%s\t%s\t%d\t%d\t%t\t%.6g\t%.6g\t%d", r.Label, r.Method, r.Seed, r.Steps, r.Diverged, r.FinalMMD2, r.BestMMD2, r.BestStep)
+			fmt.Fprintf(&b, "%s\t%s\t%d\t%d\t%t\t%s\t%s\t%d", r.Label, r.Method, r.Seed, r.Steps, r.Diverged, tsvNum(r.FinalMMD2), tsvNum(r.BestMMD2), r.BestStep)
 			for _, v := range r.Image {
 				b.WriteString("\t" + tsvNum(v))
 			}
@@ -496,6 +542,9 @@ func compareMarkdown(cmp *presets.Comparison, results [][]compareResult) string 
 			}
 		}
 		st := meanSD(steps, func(v float64) string { return strconv.Itoa(int(math.Round(v))) })
+		if rs[0].Reference {
+			st = "–"
+		}
 		if div > 0 {
 			st += fmt.Sprintf(" (diverged: %d of %d)", div, len(rs))
 		}
@@ -513,6 +562,10 @@ func compareMarkdown(cmp *presets.Comparison, results [][]compareResult) string 
 				vs = append(vs, r.Tail)
 			}
 			b.WriteString(" " + meanSD(vs, func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }) + " |")
+		}
+		if rs[0].Reference {
+			b.WriteString(" – | – |\n")
+			continue
 		}
 		fmt.Fprintf(&b, " %s s | %s |\n", meanSD(wall, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }), meanSD(ms, sci))
 	}

@@ -258,7 +258,7 @@ func TestCompare(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	tsv := readLines(t, filepath.Join(dir, compareTSV))
-	if len(tsv) != 7 || !strings.HasPrefix(tsv[0], "label\tmethod\tseed\tsteps") {
+	if len(tsv) != 9 || !strings.HasPrefix(tsv[0], "label\tmethod\tseed\tsteps") || !strings.HasPrefix(tsv[8], "fresh samples of Q (reference)\t–\t4\t") {
 		t.Fatalf("TSV:\n%s", strings.Join(tsv, "\n"))
 	}
 	for i, want := range []string{"GPA L=1\tgpa\t3\t6\t", "GPA L=1\tgpa\t4\t6\t", "KALE\tkale\t3\t6\t", "KALE\tkale\t4\t6\t"} {
@@ -267,7 +267,7 @@ func TestCompare(t *testing.T) {
 		}
 	}
 	md := readLines(t, filepath.Join(dir, compareMD))
-	if !strings.Contains(stdout, "| KALE | kale | 6 |") || len(md) != 7 {
+	if !strings.Contains(stdout, "| KALE | kale | 6 |") || !strings.Contains(stdout, "| fresh samples of Q (reference) | – | – |") || len(md) != 8 {
 		t.Errorf("Markdown:\n%s", strings.Join(md, "\n"))
 	}
 	f, err := os.Open(filepath.Join(dir, comparePNG))
