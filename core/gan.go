@@ -329,11 +329,11 @@ func (s *gan) Metrics() []MetricInfo {
 var (
 	ganDivergence = MetricInfo{Name: "divergence", Symbol: "D̂", Rank: 10,
 		Doc: "D̂ = E_{P_G}[φ] − inf_ν{ν + E_Q f*(φ−ν)} (eq. 3) on the last discriminator minibatch (wgan-gp: the critic's gap, a W1 estimate)"}
-	ganSlope = MetricInfo{Name: "max_grad", Symbol: "|∇φ|max", Scale: Log, Rank: 50, LimitParam: "lipschitz",
+	ganSlope = MetricInfo{Name: "max_grad", Symbol: "|∇φ|", Scale: Log, Rank: 50, LimitParam: "lipschitz",
 		Doc: "max |∇φ| at the generated minibatch: ≤ L for φ ∈ Γ_L (gan); the penalty's soft target (wgan-gp)"}
 	ganMetrics = []MetricInfo{ganDivergence, ganSlope}
 	// wgan-gp's slope has no hard limit: the penalty only pulls it toward L.
-	wganSlope = MetricInfo{Name: "max_grad", Symbol: "|∇φ|max", Scale: Log, Rank: 50,
+	wganSlope = MetricInfo{Name: "max_grad", Symbol: "|∇φ|", Scale: Log, Rank: 50,
 		Doc: "max |∇φ| at the generated minibatch (the penalty pulls |∇φ| toward L at interpolates; no hard limit)"}
 	wganMetrics = []MetricInfo{ganDivergence, wganSlope,
 		{Name: "grad_penalty", Symbol: "GP", Scale: Log, Show: ShowText, Rank: 55,
