@@ -486,6 +486,14 @@ func meanSD(vs []float64, format func(float64) string) string {
 
 func sci(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }
 
+// plain writes v with 3 significant digits, without an exponent up to 10⁶.
+func plain(v float64) string {
+	if a := math.Abs(v); a >= 100 && a < 1e6 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return sci(v)
+}
+
 // compareMarkdown is one row per run: means ± standard deviations over the
 // seeds.
 func compareMarkdown(cmp *presets.Comparison, results [][]compareResult) string {
@@ -567,7 +575,7 @@ func compareMarkdown(cmp *presets.Comparison, results [][]compareResult) string 
 			b.WriteString(" – | – |\n")
 			continue
 		}
-		fmt.Fprintf(&b, " %s s | %s |\n", meanSD(wall, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }), meanSD(ms, sci))
+		fmt.Fprintf(&b, " %s s | %s |\n", meanSD(wall, func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }), meanSD(ms, plain))
 	}
 	return b.String()
 }
@@ -604,7 +612,7 @@ func comparePanel(cmp *presets.Comparison, results [][]compareResult, size int) 
 			p.Dim, p.Particles, p.Target = sh[0]*sh[1]*sh[2], st.Images, st.TargetImages
 			p.Image = snapshots.ImageShape{H: sh[0], W: sh[1], C: sh[2]}
 			p.Labels = st.Labels
-			p.Height = size * 5 / 4
+			p.Height = size * 11 / 10
 			for i, n := range imageMetricNames[:2] {
 				if v := r.Image[i]; !math.IsNaN(v) {
 					p.Metrics = append(p.Metrics, snapshots.Metric{Name: n, Value: v})
