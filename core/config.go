@@ -20,11 +20,21 @@ type Config struct {
 	Train         TrainConfig         `toml:"train" json:"train"`
 	Flow          FlowConfig          `toml:"flow" json:"flow"`
 	Method        MethodConfig        `toml:"method" json:"method"`
+
+	// The baselines' sections (method.kind), left out when empty; zero
+	// fields take each method's defaults, which New writes in.
+	MMDFlow MMDFlowConfig `toml:"mmd-flow,omitempty" json:"mmd-flow,omitzero"`
+	KALE    KALEConfig    `toml:"kale,omitempty" json:"kale,omitzero"`
+	SVGD    SVGDConfig    `toml:"svgd,omitempty" json:"svgd,omitzero"`
+	NCSN    NCSNConfig    `toml:"ncsn,omitempty" json:"ncsn,omitzero"`
+	GAN     GANConfig     `toml:"gan,omitempty" json:"gan,omitzero"`
 }
 
 // MethodConfig selects the particle method (MethodInfo.Kind).
 type MethodConfig struct {
-	Kind string `toml:"kind" json:"kind"` // "gpa" (default)
+	// Kind is "gpa" (default), "mmd-flow", "kale", "ula", "svgd", "ncsn",
+	// "gan" or "wgan-gp" (Methods).
+	Kind string `toml:"kind" json:"kind"`
 }
 
 // DivergenceConfig selects f and how the ν of eq. (3) is handled.

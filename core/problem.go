@@ -63,6 +63,14 @@ type Problem struct {
 	// Spec is the run description the problem was built from (JSON),
 	// stored in snapshots as State.Spec so that it can be rebuilt.
 	Spec json.RawMessage
+
+	// Score, if set, is the score ∇log q of the target density in closed
+	// form: it writes ∇log q(yᵢ) for rows points of y (rows×D) into dst
+	// (rows×D). Methods that sample a known density (ULA, SVGD) need it;
+	// ScoreName says what it is ("Gaussian mixture, 4 components"). It
+	// must allocate nothing and need not be safe for concurrent use.
+	Score     func(dst, y []float32, rows int)
+	ScoreName string
 }
 
 // Decoder is the decoder D of a latent run (Algorithm 2, paper Section 5),

@@ -282,7 +282,7 @@ func TestValidateErrors(t *testing.T) {
 		{"train.inner_steps", func(c *Config) { c.Train.InnerSteps = 0 }},
 		{"divergence.f", func(c *Config) { c.Divergence.F = "kld" }},
 		{"flow.solver", func(c *Config) { c.Flow.Solver = "rk4" }},
-		{"method.kind", func(c *Config) { c.Method.Kind = "gan" }},
+		{"method.kind", func(c *Config) { c.Method.Kind = "vae" }},
 		{"flow.metrics_every", func(c *Config) { c.Flow.MetricsEvery = -1 }},
 	} {
 		cfg := gpaConfig()

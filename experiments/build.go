@@ -80,7 +80,9 @@ func prepareSamples(cfg Config) (*core.Problem, error) {
 	if dp != d {
 		return nil, fieldErr("prior", "dimension %d differs from the target's %d", dp, d)
 	}
-	return &core.Problem{X: x, N: n, Y: y, M: m, D: d}, nil
+	p := &core.Problem{X: x, N: n, Y: y, M: m, D: d}
+	p.Score, p.ScoreName = cfg.Target.Score()
+	return p, nil
 }
 
 // pcaView is the plane of the targets' first two principal axes for d > 2,
@@ -139,6 +141,7 @@ func Restore(st *core.State, opts Options) (*core.Sim, error) {
 		p.Y = st.Initial
 	} else {
 		p = &core.Problem{X: st.Targets, N: st.N, Y: st.Initial, M: st.M, D: st.D, Spec: st.Spec}
+		p.Score, p.ScoreName = cfg.Target.Score()
 		if len(st.Targets) == st.N*st.D && st.N > 0 {
 			p.Projection = pcaView(p)
 		}

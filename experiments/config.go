@@ -3,6 +3,8 @@ package experiments
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/gpa-tui/gpa-tui/core"
 )
@@ -50,6 +52,10 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Config.Validate(); err != nil {
 		return err
+	}
+	if m, _ := core.LookupMethod(c.Method.Kind); m != nil && m.NeedsScore && !slices.Contains(scoreKinds, c.Target.Kind) {
+		return fieldErr("method.kind", "%q samples a density known in closed form and needs its score ∇log q; target kind %q has none (closed forms: %s)",
+			m.Kind, c.Target.Kind, strings.Join(scoreKinds, ", "))
 	}
 	if c.Latent != nil {
 		if err := c.Latent.validate(); err != nil {

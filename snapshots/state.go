@@ -57,7 +57,8 @@ func Save(path string, st *core.State) error {
 	meta := stateMeta{
 		Kind: runKind, Preset: st.Config.Name, Method: methodKind(st.Config), Step: st.Step, M: st.M, N: st.N, D: st.D,
 		Config: cfg, Events: st.Events, MetricsColumns: append([]string{"step"}, st.History.Names...),
-		RNG: "none after initialisation (see config.seed)",
+		MethodArrays: []string{}, // [] (not null, which marks format 1) for a method without state (SVGD)
+		RNG:          "none after initialisation (see config.seed)",
 	}
 	if meta.Events == nil {
 		meta.Events = []core.Event{}

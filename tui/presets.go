@@ -13,6 +13,7 @@ import (
 type pickItem struct {
 	Name, Description string
 	File              bool
+	Figure            string // the paper's figure ("Fig. 5"); the picker groups by it
 }
 
 // pickedMsg reports the picker's choice.
@@ -69,20 +70,43 @@ func (p picker) Update(msg tea.Msg) (picker, tea.Cmd) {
 	return p, nil
 }
 
-// redraw renders the list, scrolled so that the cursor is visible.
+// redraw renders the list under a heading per paper figure, scrolled so
+// that the cursor is visible.
 func (p *picker) redraw(st *Styles) {
 	lines := []string{st.Title.Render(" Presets") + st.Muted.Render("  (enter opens, esc closes)"), ""}
-	rows := max(p.h-len(lines), 1)
-	top := max(min(p.cursor-rows/2, len(p.items)-rows), 0)
-	for i := top; i < len(p.items) && i < top+rows; i++ {
-		it := p.items[i]
+	// rows: an item index, or −1 − k for the heading of items[k]'s group.
+	var rows []int
+	cur := 0
+	for i, it := range p.items {
+		if i == 0 || it.Figure != p.items[i-1].Figure {
+			rows = append(rows, -1-i)
+		}
+		if i == p.cursor {
+			cur = len(rows)
+		}
+		rows = append(rows, i)
+	}
+	room := max(p.h-len(lines), 1)
+	top := max(min(cur-room/2, len(rows)-room), 0)
+	for _, r := range rows[top:min(top+room, len(rows))] {
+		if r < 0 {
+			fig := p.items[-1-r].Figure
+			if fig == "" {
+				fig = "Other presets"
+			} else {
+				fig = "Paper " + fig
+			}
+			lines = append(lines, " "+st.Label.Render(fig))
+			continue
+		}
+		it := p.items[r]
 		mark := "  "
 		name := st.Value.Render(it.Name)
-		if i == p.cursor {
+		if r == p.cursor {
 			mark = st.Picked.Render("▸ ")
 			name = st.Picked.Render(it.Name)
 		}
-		lines = append(lines, " "+mark+name+"  "+st.Muted.Render(it.Description))
+		lines = append(lines, "  "+mark+name+"  "+st.Muted.Render(it.Description))
 	}
 	if len(p.items) == 0 {
 		lines = append(lines, st.Muted.Render("  no presets"))

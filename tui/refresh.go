@@ -230,7 +230,7 @@ func (m *model) refreshHeader() {
 	parts := []string{m.st.Title.Render("gpa-tui"), state}
 	if m.eng != nil {
 		parts = append(parts,
-			m.st.Value.Render(m.cfg.Name),
+			m.st.Value.Render(m.cfg.Name)+m.st.Muted.Render(" · ")+m.st.Value.Render(m.kindName),
 			m.st.Label.Render("step ")+m.st.Value.Render(fmt.Sprint(m.step)),
 		)
 		if len(m.summary) > 0 {

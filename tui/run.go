@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -192,15 +193,24 @@ func loadSnapshot(path string, opts experiments.Options) (engine, error) {
 	return sim, nil
 }
 
-// listPresets is the picker's list: embedded presets, then the preset
-// files of the working directory.
+// listPresets is the picker's list: embedded presets and the preset files
+// of the working directory, grouped by the paper figure they reproduce
+// (presets without one last), embedded before files within a group.
 func listPresets() []pickItem {
 	var items []pickItem
+	add := func(p presets.Info, name string, file bool) {
+		desc := p.Description
+		if p.Compare > 0 {
+			desc += fmt.Sprintf(" · %d runs with gpa-tui compare", p.Compare)
+		}
+		items = append(items, pickItem{Name: name, Description: desc, File: file, Figure: p.Figure})
+	}
 	for _, p := range presets.List() {
-		items = append(items, pickItem{Name: p.Name, Description: p.Description})
+		add(p, p.Name, false)
 	}
 	for _, p := range presets.ListDir(".") {
-		items = append(items, pickItem{Name: p.File, Description: p.Description, File: true})
+		add(p, p.File, true)
 	}
+	slices.SortStableFunc(items, func(a, b pickItem) int { return presets.FigureOrder(a.Figure, b.Figure) })
 	return items
 }
