@@ -126,11 +126,21 @@ func validateGPA(c *Config) error {
 			return fieldErr("discriminator.conv", "%d channels: want 1 … 512", c)
 		}
 	}
-	if _, err := lipnet.ParseActivation(d.Activation); err != nil {
+	act, err := lipnet.ParseActivation(d.Activation)
+	if err != nil {
 		return fieldErr("discriminator.activation", "%v", err)
 	}
-	if _, err := lipnet.ParseNormalization(d.Normalization); err != nil {
+	for _, h := range d.Hidden {
+		if act == lipnet.GroupSort && h%2 != 0 {
+			return fieldErr("discriminator.hidden", "width %d: groupsort sorts pairs of units, want even widths", h)
+		}
+	}
+	norm, err := lipnet.ParseNormalization(d.Normalization)
+	if err != nil {
 		return fieldErr("discriminator.normalization", "%v", err)
+	}
+	if norm == lipnet.Bjorck && len(d.Conv) > 0 {
+		return fieldErr("discriminator.normalization", "bjorck orthonormalizes dense layers only; use spectral with conv layers")
 	}
 	switch c.Train.Optimizer {
 	case "sgd", "adam":

@@ -284,6 +284,10 @@ func TestValidateErrors(t *testing.T) {
 		{"flow.solver", func(c *Config) { c.Flow.Solver = "rk4" }},
 		{"method.kind", func(c *Config) { c.Method.Kind = "gan" }},
 		{"flow.metrics_every", func(c *Config) { c.Flow.MetricsEvery = -1 }},
+		{"discriminator.hidden", func(c *Config) {
+			c.Discriminator.Activation, c.Discriminator.Hidden = "groupsort", []int{32, 31}
+		}},
+		{"discriminator.normalization", func(c *Config) { c.Discriminator.Normalization, c.Discriminator.Conv = "bjorck", []int{8} }},
 	} {
 		cfg := gpaConfig()
 		tc.mod(&cfg)
