@@ -225,7 +225,7 @@ func (g *gpa) Step(y []float32, dst []float64) error {
 	div := g.trainAndVelocity(y, g.vel)
 	ke, vmax, vmean := speeds(g.vel, g.m, g.d)
 	if !finite(div) || !finite(ke) {
-		return fmt.Errorf("D̂ = %v, kinetic energy = %v: %w", div, ke, ErrDiverged)
+		return &DivergedError{Cause: fmt.Sprintf("D̂ = %v, kinetic energy = %v: %s", div, ke, g.diagnose(y))}
 	}
 	if g.cfg.Flow.Solver == "heun" {
 		// Heun (explicit trapezoid): predict Ỹ = Yₙ − Δt∇φₙ(Yₙ), retrain φ

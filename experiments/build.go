@@ -48,6 +48,9 @@ func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
 		}
 		p.Observers = append(p.Observers, im)
 	}
+	if note := heavyTailNote(cfg); note != "" {
+		p.Notes = append(p.Notes, note)
+	}
 	p.Projection = pcaView(p)
 	if p.Spec, err = json.Marshal(cfg); err != nil {
 		return nil, err

@@ -194,7 +194,12 @@ func (m *model) onStepped(msg stepDoneMsg) tea.Cmd {
 	switch {
 	case errors.Is(msg.err, core.ErrDiverged):
 		m.running, m.diverged = false, true
-		m.setStatus(statusErr, fmt.Sprintf("NaN/Inf after step %d: state kept. l/t lower L/Δt, space resumes, r restarts", m.step))
+		cause := "NaN/Inf"
+		var de *core.DivergedError
+		if errors.As(msg.err, &de) && de.Cause != "" {
+			cause = de.Cause
+		}
+		m.setStatus(statusErr, fmt.Sprintf("step %d diverged: %s; state kept, l/t lower L/Δt, r restarts", m.step+1, cause))
 	case msg.err != nil:
 		m.running = false
 		m.setStatus(statusErr, "step failed: "+msg.err.Error())

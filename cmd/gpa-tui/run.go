@@ -142,7 +142,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 				fmt.Fprintf(stderr, "gpa-tui: the last good state (step %d) is in %s\n", sim.StepCount(), path)
 			}
 			if errors.Is(err, core.ErrDiverged) {
-				return fmt.Errorf("%w\n  try a smaller L (--set discriminator.lipschitz=…) or Δt (--set flow.dt=…)", err)
+				hint := "try a smaller L (--set discriminator.lipschitz=…) or Δt (--set flow.dt=…)"
+				if sim.Config().Divergence.Formulation == "nu" {
+					hint = "the learned ν of Algorithm 1 is unstable here; the exact ν (--set divergence.formulation=dv) is not, or try a smaller L or Δt"
+				}
+				return fmt.Errorf("%w\n  %s", err, hint)
 			}
 			return err
 		}
