@@ -72,6 +72,12 @@ type FlowConfig struct {
 	// Mobility "bounded" clips particles to [0, 1] after every step (pixel
 	// space images, as the journal code); "free" (default) does not.
 	Mobility string `toml:"mobility,omitempty" json:"mobility,omitempty"`
+	// EstimateEvery K > 0 measures D_L(Pₙ‖Q) with an independent, freshly
+	// trained φ at step 1 and every K steps, and checks the energy
+	// identity of eq. (27) between estimates (gpa_truediv.go); 0 = off.
+	EstimateEvery int `toml:"estimate_every,omitempty" json:"estimate_every,omitempty"`
+	// EstimateIters is the independent φ's number of updates (0 = 2000).
+	EstimateIters int `toml:"estimate_iters,omitempty" json:"estimate_iters,omitempty"`
 }
 
 // Lipschitz is the constant L of Γ_L; +Inf means unconstrained. In TOML it
@@ -171,6 +177,9 @@ func (c *Config) Validate() error {
 	case "", "free", "bounded":
 	default:
 		return fieldErr("flow.mobility", "%q: want \"free\" or \"bounded\"", f.Mobility)
+	}
+	if err := validateEstimate(f); err != nil {
+		return err
 	}
 	if err := m.Params.validate(c); err != nil {
 		return err

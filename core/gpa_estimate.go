@@ -19,12 +19,12 @@ import (
 // more iterations (2.85 at 2000 and 2.21 at 5000 for a true 3; issue #10).
 // The decay makes more iterations never hurt.
 func Estimate(cfg Config, p []float32, m int, q []float32, n, d, iters int) (div, maxGrad float64, err error) {
-	e, err := newEstimator(cfg, m, q, n, d)
+	if len(p) != m*d || len(q) != n*d || m < 1 || n < 1 || d < 1 {
+		return 0, 0, fmt.Errorf("core: Estimate: shapes P %d for %d×%d, Q %d for %d×%d", len(p), m, d, len(q), n, d)
+	}
+	e, err := newEstimator(cfg, &Problem{X: q, N: n, M: m, D: d})
 	if err != nil {
 		return 0, 0, err
-	}
-	if len(p) != m*d {
-		return 0, 0, fmt.Errorf("core: Estimate: shapes P %d for %d×%d, Q %d for %d×%d", len(p), m, d, len(q), n, d)
 	}
 	return e.estimate(p, iters)
 }
@@ -39,11 +39,11 @@ type estimator struct {
 	lr   float64
 }
 
-func newEstimator(cfg Config, m int, q []float32, n, d int) (*estimator, error) {
-	if len(q) != n*d || m < 1 || n < 1 || d < 1 {
-		return nil, fmt.Errorf("core: Estimate: shapes Q %d for %d×%d, %d particles", len(q), n, d, m)
-	}
-	if !AllFinite(q) {
+// newEstimator builds the estimator of P against the targets p.X (N×D) for
+// p.M rows of P; of the rest of p only the image shape is used (for a
+// convolutional φ).
+func newEstimator(cfg Config, p *Problem) (*estimator, error) {
+	if !AllFinite(p.X) {
 		return nil, fmt.Errorf("core: Estimate: NaN or Inf in the samples")
 	}
 	cfg.Method.Kind = "gpa"
@@ -52,7 +52,7 @@ func newEstimator(cfg Config, m int, q []float32, n, d int) (*estimator, error) 
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	prob := &Problem{X: q, N: n, Y: make([]float32, m*d), M: m, D: d}
+	prob := &Problem{X: p.X, N: p.N, M: p.M, D: p.D, Images: p.Images, Decoder: p.Decoder}
 	meth, err := newGPA(&cfg, prob)
 	if err != nil {
 		return nil, err

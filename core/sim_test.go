@@ -288,6 +288,8 @@ func TestValidateErrors(t *testing.T) {
 			c.Discriminator.Activation, c.Discriminator.Hidden = "groupsort", []int{32, 31}
 		}},
 		{"discriminator.normalization", func(c *Config) { c.Discriminator.Normalization, c.Discriminator.Conv = "bjorck", []int{8} }},
+		{"flow.estimate_every", func(c *Config) { c.Flow.EstimateEvery = -1 }},
+		{"flow.estimate_iters", func(c *Config) { c.Flow.EstimateIters = -5 }},
 	} {
 		cfg := gpaConfig()
 		tc.mod(&cfg)
