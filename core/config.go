@@ -78,6 +78,22 @@ type FlowConfig struct {
 	EstimateEvery int `toml:"estimate_every,omitempty" json:"estimate_every,omitempty"`
 	// EstimateIters is the independent φ's number of updates (0 = 2000).
 	EstimateIters int `toml:"estimate_iters,omitempty" json:"estimate_iters,omitempty"`
+	// Stop "best-heldout" ends a headless run once the problem's held-out
+	// criterion (Problem.Criterion) has not improved for Patience steps;
+	// "" or "never" runs flow.steps steps. Either way `run` keeps the
+	// best-step snapshot.
+	Stop string `toml:"stop,omitempty" json:"stop,omitempty"`
+	// Patience is in steps; 0 means 4·metrics_every.
+	Patience int `toml:"patience,omitempty" json:"patience,omitempty"`
+}
+
+// StopPatience is the number of steps without a new best of the held-out
+// criterion after which flow.stop = "best-heldout" ends a run.
+func (f *FlowConfig) StopPatience() int {
+	if f.Patience > 0 {
+		return f.Patience
+	}
+	return 4 * f.MetricsEvery
 }
 
 // Lipschitz is the constant L of Γ_L; +Inf means unconstrained. In TOML it
@@ -180,6 +196,14 @@ func (c *Config) Validate() error {
 	}
 	if err := validateEstimate(f); err != nil {
 		return err
+	}
+	switch f.Stop {
+	case "", "never", "best-heldout":
+	default:
+		return fieldErr("flow.stop", "%q: want \"never\" or \"best-heldout\"", f.Stop)
+	}
+	if f.Patience < 0 {
+		return fieldErr("flow.patience", "%d: want ≥ 0 steps (0 = 4·metrics_every)", f.Patience)
 	}
 	if err := m.Params.validate(c); err != nil {
 		return err

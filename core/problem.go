@@ -63,6 +63,11 @@ type Problem struct {
 	// Spec is the run description the problem was built from (JSON),
 	// stored in snapshots as State.Spec so that it can be rebuilt.
 	Spec json.RawMessage
+	// Criterion names an observer's metric (Better: Lower) measured on
+	// held-out data — data the flow never sees — to choose when to stop:
+	// the workbench marks its best step; `run` keeps that step's snapshot
+	// and, with flow.stop = "best-heldout", stops on it. "" = none.
+	Criterion string
 }
 
 // Decoder is the decoder D of a latent run (Algorithm 2, paper Section 5),

@@ -290,6 +290,8 @@ func TestValidateErrors(t *testing.T) {
 		{"discriminator.normalization", func(c *Config) { c.Discriminator.Normalization, c.Discriminator.Conv = "bjorck", []int{8} }},
 		{"flow.estimate_every", func(c *Config) { c.Flow.EstimateEvery = -1 }},
 		{"flow.estimate_iters", func(c *Config) { c.Flow.EstimateIters = -5 }},
+		{"flow.stop", func(c *Config) { c.Flow.Stop = "early" }},
+		{"flow.patience", func(c *Config) { c.Flow.Patience = -1 }},
 	} {
 		cfg := gpaConfig()
 		tc.mod(&cfg)

@@ -82,6 +82,11 @@ type runData struct {
 	limitCol  *sparkDef // the metric checked against a parameter, or nil
 	limitVal  float64   // latest value of the limit-checked metric
 	haveLimit bool
+	// The problem's held-out stopping criterion (core.Problem.Criterion):
+	// its column (−1: none) and its best (lowest) value so far.
+	bestCol  int
+	bestStep int
+	bestVal  float64
 	events    []core.Event
 	notes     []string
 	proj      projection

@@ -41,6 +41,11 @@ func (m *model) readEngine() {
 				m.limitVal, m.haveLimit = v, true
 			}
 		}
+		if m.bestCol >= 0 {
+			if v := rec.Values[m.bestCol]; v < m.bestVal {
+				m.bestVal, m.bestStep = v, rec.Step
+			}
+		}
 	}
 	m.histLen = h.Len()
 	m.events = append(m.events[:0], e.Events()...)

@@ -161,6 +161,12 @@ func (m *model) installRun(msg loadDoneMsg) {
 		m.kind = kindTable
 	}
 	m.setSparks(e.Metrics(), m.paramTab)
+	m.bestCol, m.bestStep, m.bestVal = -1, 0, math.Inf(1)
+	for i, mi := range e.Metrics() {
+		if p.Criterion != "" && mi.Name == p.Criterion {
+			m.bestCol = i
+		}
+	}
 	m.textVals = m.textVals[:0]
 	for range m.textDefs {
 		m.textVals = append(m.textVals, math.NaN())

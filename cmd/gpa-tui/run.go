@@ -28,6 +28,7 @@ const (
 	finalFile      = "final.npz"
 	presetFile     = "preset.toml"
 	checkpointFile = "checkpoint.npz"
+	bestFile       = "best.npz"
 )
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
@@ -119,6 +120,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	bar := newProgress(stderr, *quiet, sim.StepCount(), total, sim.Metrics())
 	enc := json.NewEncoder(mw)
+	best := newBestTracker(sim)
 	for sim.StepCount() < total {
 		select {
 		case s := <-sig:
@@ -154,6 +156,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		bar.update(mt)
+		if best.improved(mt) {
+			mw.Flush()
+			if err := snapshots.Save(filepath.Join(*out, bestFile), sim.State()); err != nil {
+				return err
+			}
+		}
+		if best.stop(mt.Step, sim.Config().Flow) {
+			bar.done()
+			fmt.Fprintf(stderr, "gpa-tui: flow.stop = best-heldout: %s has not improved for %d steps; stopped at step %d\n",
+				best.name, mt.Step-best.step, mt.Step)
+			break
+		}
 		if *every > 0 && mt.Step%*every == 0 {
 			mw.Flush()
 			if err := snapshots.Save(filepath.Join(*out, checkpointFile), sim.State()); err != nil {
@@ -170,10 +184,57 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(*out, metricsFile), path, filepath.Join(*out, presetFile))
+	if best.col >= 0 && best.step > 0 {
+		fmt.Fprintf(stdout, "held-out %s: best %.4g at step %d; that state is in %s\n", best.name, best.val, best.step, filepath.Join(*out, bestFile))
+	}
 	if err := writeBound(*out, sim, *boundIters, stdout); err != nil {
 		return err
 	}
 	return writeOutputs(*out, sim, stdout)
+}
+
+// bestTracker follows the problem's held-out criterion (core.Problem.Criterion)
+// along a run: its lowest value so far and that step (read from the history
+// on a resumed run).
+type bestTracker struct {
+	col  int // column in the records, −1 without a criterion
+	name string
+	step int
+	val  float64
+}
+
+func newBestTracker(sim *core.Sim) *bestTracker {
+	b := &bestTracker{col: -1, val: math.Inf(1), name: sim.Problem().Criterion}
+	for i, mi := range sim.Metrics() {
+		if b.name != "" && mi.Name == b.name {
+			b.col = i
+		}
+	}
+	if b.col < 0 {
+		return b
+	}
+	h := sim.History()
+	for i := range h.Len() {
+		b.improved(h.At(i))
+	}
+	return b
+}
+
+// improved reports whether r sets a new best of the criterion.
+func (b *bestTracker) improved(r core.Record) bool {
+	if b.col < 0 {
+		return false
+	}
+	if v := r.Values[b.col]; v < b.val { // NaN: not measured
+		b.val, b.step = v, r.Step
+		return true
+	}
+	return false
+}
+
+// stop reports whether flow.stop = "best-heldout" ends the run at step.
+func (b *bestTracker) stop(step int, f core.FlowConfig) bool {
+	return b.col >= 0 && b.step > 0 && f.Stop == "best-heldout" && step-b.step >= f.StopPatience()
 }
 
 // writeOutputs writes the problem's own files (a gene run's merged matrix
