@@ -32,8 +32,10 @@ func (g *gpa) diagnose(y []float32) string {
 	params, grads := g.phi.Params(), g.phi.Grads()
 	k := g.cls.k
 	col := make([]float32, n) // off the hot path: allocating is fine
+	var absMax, prevAbs float64 // max |φ(X)| of the last maxArg and before the failing update
 	maxArg := func(out []float32) float64 {
 		worst := math.Inf(-1)
+		absMax = 0
 		for h := range k {
 			for j := range n {
 				col[j] = out[(m+j)*k+h]
@@ -43,6 +45,7 @@ func (g *gpa) diagnose(y []float32) string {
 				nu, _ = g.f.OptimalNu(col)
 			}
 			for _, v := range col {
+				absMax = math.Max(absMax, math.Abs(float64(v)))
 				a := float64(v) - nu
 				if a != a {
 					return a
@@ -53,7 +56,7 @@ func (g *gpa) diagnose(y []float32) string {
 		return worst
 	}
 	prev := maxArg(g.phi.Forward(g.batch, m+n))
-	prevNu := g.nu[0]
+	prevNu, prevAbs := g.nu[0], absMax
 	for it := range g.cfg.Train.InnerSteps {
 		out := g.phi.Forward(g.batch, m+n)
 		g.objective(out, true)
@@ -75,7 +78,7 @@ func (g *gpa) diagnose(y []float32) string {
 			if !finite(cur) {
 				what = "φ(X)"
 			} else {
-				prev, prevNu = cur, g.nu[0]
+				prev, prevNu, prevAbs = cur, g.nu[0], absMax
 				continue
 			}
 		}
@@ -83,7 +86,7 @@ func (g *gpa) diagnose(y []float32) string {
 		if g.f.Kind == conj.KL && prev > expOverflow {
 			s = fmt.Sprintf("e^{φ(X)−ν} overflowed in discriminator update %d of %d", it+1, g.cfg.Train.InnerSteps)
 		}
-		s += fmt.Sprintf(" (max φ(X)−ν was %.3g", prev)
+		s += fmt.Sprintf(" (max φ(X)−ν was %.3g, max |φ(X)| %.3g", prev, prevAbs)
 		if !g.dv {
 			s += fmt.Sprintf(", learned ν %.3g", prevNu)
 		}
