@@ -34,9 +34,9 @@ type Dataset struct {
 	// classes), from the Split ("train", default, or "test").
 	PerClass int    `toml:"per_class,omitempty" json:"per_class,omitempty"`
 	Split    string `toml:"split,omitempty" json:"split,omitempty"`
-	// Holdout is a validation split for image targets: this many further
-	// images of every class, from the same split, disjoint from the
-	// targets and never seen by the flow (heldout.go); 0 = none.
+	// Holdout is a validation split for image targets: this many images
+	// of every class that no model has seen — from the test split, outside
+	// the Fréchet reference, never a target (heldout.go); 0 = none.
 	Holdout int `toml:"holdout,omitempty" json:"holdout,omitempty"`
 }
 

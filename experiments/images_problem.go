@@ -59,11 +59,15 @@ func (l *LatentConfig) validate() error {
 // the training split and encodes both (Algorithm 2, lines 1–3). With
 // target.holdout it also returns the held-out images (heldout.go).
 func prepareImages(cfg Config, opts *Options) (*core.Problem, *images.Set, error) {
-	p, set, sub, err := prepareImageTargets(cfg, opts)
+	p, _, sub, err := prepareImageTargets(cfg, opts)
 	if err != nil || cfg.Target.Holdout == 0 {
 		return p, nil, err
 	}
-	hold, err := heldOut(set, sub, cfg.Target.Holdout, rand.New(rand.NewPCG(cfg.Seed, streamHoldout)))
+	pool, err := heldOutPool(cfg.Target)
+	if err != nil {
+		return nil, nil, err
+	}
+	hold, err := heldOut(pool, sub, cfg.Target.Holdout, rand.New(rand.NewPCG(cfg.Seed, streamHoldout)))
 	return p, hold, err
 }
 
