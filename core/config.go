@@ -85,6 +85,20 @@ type FlowConfig struct {
 	Stop string `toml:"stop,omitempty" json:"stop,omitempty"`
 	// Patience is in steps; 0 means 4·metrics_every.
 	Patience int `toml:"patience,omitempty" json:"patience,omitempty"`
+	// MaxCopies is the near-copy budget of the best step (image runs:
+	// the share of particles that are near-copies of one target,
+	// Problem.CopyShare): only steps within it can be the best step, and
+	// flow.stop = "best-heldout" also stops as soon as it is exceeded.
+	// 0 means 0.1 (issue #10's goal); 1 switches the budget off.
+	MaxCopies float64 `toml:"max_copies,omitempty" json:"max_copies,omitempty"`
+}
+
+// CopyBudget is flow.max_copies with its default.
+func (f *FlowConfig) CopyBudget() float64 {
+	if f.MaxCopies > 0 {
+		return f.MaxCopies
+	}
+	return 0.1
 }
 
 // StopPatience is the number of steps without a new best of the held-out
@@ -204,6 +218,9 @@ func (c *Config) Validate() error {
 	}
 	if f.Patience < 0 {
 		return fieldErr("flow.patience", "%d: want ≥ 0 steps (0 = 4·metrics_every)", f.Patience)
+	}
+	if !(f.MaxCopies >= 0 && f.MaxCopies <= 1) {
+		return fieldErr("flow.max_copies", "%v: want a share in [0, 1] (0 = 0.1, 1 = no budget)", f.MaxCopies)
 	}
 	if err := m.Params.validate(c); err != nil {
 		return err

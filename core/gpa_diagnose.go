@@ -31,7 +31,7 @@ func (g *gpa) diagnose(y []float32) string {
 	copy(g.batch[:m*d], y)
 	params, grads := g.phi.Params(), g.phi.Grads()
 	k := g.cls.k
-	col := make([]float32, n) // off the hot path: allocating is fine
+	col := make([]float32, n)   // off the hot path: allocating is fine
 	var absMax, prevAbs float64 // max |φ(X)| of the last maxArg and before the failing update
 	maxArg := func(out []float32) float64 {
 		worst := math.Inf(-1)

@@ -292,6 +292,8 @@ func TestValidateErrors(t *testing.T) {
 		{"flow.estimate_iters", func(c *Config) { c.Flow.EstimateIters = -5 }},
 		{"flow.stop", func(c *Config) { c.Flow.Stop = "early" }},
 		{"flow.patience", func(c *Config) { c.Flow.Patience = -1 }},
+		{"flow.max_copies", func(c *Config) { c.Flow.MaxCopies = math.NaN() }},
+		{"flow.max_copies", func(c *Config) { c.Flow.MaxCopies = 1.5 }},
 	} {
 		cfg := gpaConfig()
 		tc.mod(&cfg)

@@ -50,6 +50,9 @@ func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
 		}
 		p.Observers = append(p.Observers, im)
 		p.Criterion = im.criterion
+		if im.criterion != "" {
+			p.CopyShare = copiesInfo.Name
+		}
 	}
 	if note := heavyTailNote(cfg); note != "" {
 		p.Notes = append(p.Notes, note)

@@ -242,7 +242,7 @@ var knownKeys = []string{
 	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization", "discriminator.conv", "discriminator.conditional",
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
 	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every", "flow.mobility",
-	"flow.estimate_every", "flow.estimate_iters", "flow.stop", "flow.patience",
+	"flow.estimate_every", "flow.estimate_iters", "flow.stop", "flow.patience", "flow.max_copies",
 	"method.kind",
 	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",

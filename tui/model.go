@@ -82,11 +82,6 @@ type runData struct {
 	limitCol  *sparkDef // the metric checked against a parameter, or nil
 	limitVal  float64   // latest value of the limit-checked metric
 	haveLimit bool
-	// The problem's held-out stopping criterion (core.Problem.Criterion):
-	// its column (−1: none) and its best (lowest) value so far.
-	bestCol  int
-	bestStep int
-	bestVal  float64
 	events    []core.Event
 	notes     []string
 	proj      projection
@@ -106,6 +101,14 @@ type runData struct {
 	// was last asked for.
 	tableSrc core.Table
 	tableAt  time.Time
+
+	// The problem's held-out stopping criterion (core.Problem.Criterion):
+	// its column (−1: none), the near-copy share's column (−1: none) and
+	// the best (lowest) criterion value so far within flow.max_copies.
+	bestCol  int
+	copyCol  int
+	bestStep int
+	bestVal  float64
 }
 
 // screenState is the layout state, the panels and the cached strings; View

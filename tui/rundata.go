@@ -42,7 +42,8 @@ func (m *model) readEngine() {
 			}
 		}
 		if m.bestCol >= 0 {
-			if v := rec.Values[m.bestCol]; v < m.bestVal {
+			within := m.copyCol < 0 || !(rec.Values[m.copyCol] > m.cfg.Flow.CopyBudget())
+			if v := rec.Values[m.bestCol]; within && v < m.bestVal {
 				m.bestVal, m.bestStep = v, rec.Step
 			}
 		}

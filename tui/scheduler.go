@@ -161,10 +161,13 @@ func (m *model) installRun(msg loadDoneMsg) {
 		m.kind = kindTable
 	}
 	m.setSparks(e.Metrics(), m.paramTab)
-	m.bestCol, m.bestStep, m.bestVal = -1, 0, math.Inf(1)
+	m.bestCol, m.copyCol, m.bestStep, m.bestVal = -1, -1, 0, math.Inf(1)
 	for i, mi := range e.Metrics() {
-		if p.Criterion != "" && mi.Name == p.Criterion {
+		switch {
+		case p.Criterion != "" && mi.Name == p.Criterion:
 			m.bestCol = i
+		case p.CopyShare != "" && mi.Name == p.CopyShare:
+			m.copyCol = i
 		}
 	}
 	m.textVals = m.textVals[:0]

@@ -163,10 +163,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		if best.stop(mt.Step, sim.Config().Flow) {
+		if stop, why := best.stop(mt.Step, sim.Config().Flow); stop {
 			bar.done()
-			fmt.Fprintf(stderr, "gpa-tui: flow.stop = best-heldout: %s has not improved for %d steps; stopped at step %d\n",
-				best.name, mt.Step-best.step, mt.Step)
+			fmt.Fprintf(stderr, "gpa-tui: flow.stop = best-heldout: %s; stopped at step %d\n", why, mt.Step)
 			break
 		}
 		if *every > 0 && mt.Step%*every == 0 {
@@ -186,7 +185,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(*out, metricsFile), path, filepath.Join(*out, presetFile))
 	if best.col >= 0 && best.step > 0 {
-		fmt.Fprintf(stdout, "held-out %s: best %.4g at step %d; that state is in %s\n", best.name, best.val, best.step, filepath.Join(*out, bestFile))
+		fmt.Fprintf(stdout, "held-out %s: best %.4g at step %d (near-copies ≤ %g); that state is in %s\n",
+			best.name, best.val, best.step, best.budget, filepath.Join(*out, bestFile))
 	}
 	if err := writeBound(*out, sim, *boundIters, *boundSeeds, stdout); err != nil {
 		return err
@@ -195,20 +195,30 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 }
 
 // bestTracker follows the problem's held-out criterion (core.Problem.Criterion)
-// along a run: its lowest value so far and that step (read from the history
-// on a resumed run).
+// along a run: its lowest value so far among the steps within the near-copy
+// budget (flow.max_copies of Problem.CopyShare), and that step. A resumed
+// run reads it back from the history.
 type bestTracker struct {
-	col  int // column in the records, −1 without a criterion
-	name string
-	step int
-	val  float64
+	col    int // column of the criterion in the records, −1 without one
+	copies int // column of the near-copy share, −1 without one
+	budget float64
+	name   string
+	step   int
+	val    float64
+	over   int     // the first step whose near-copy share exceeded the budget, 0 if none
+	overC  float64 // its near-copy share
 }
 
 func newBestTracker(sim *core.Sim) *bestTracker {
-	b := &bestTracker{col: -1, val: math.Inf(1), name: sim.Problem().Criterion}
+	p := sim.Problem()
+	f := sim.Config().Flow
+	b := &bestTracker{col: -1, copies: -1, val: math.Inf(1), name: p.Criterion, budget: f.CopyBudget()}
 	for i, mi := range sim.Metrics() {
-		if b.name != "" && mi.Name == b.name {
+		switch {
+		case p.Criterion != "" && mi.Name == p.Criterion:
 			b.col = i
+		case p.CopyShare != "" && mi.Name == p.CopyShare:
+			b.copies = i
 		}
 	}
 	if b.col < 0 {
@@ -221,21 +231,43 @@ func newBestTracker(sim *core.Sim) *bestTracker {
 	return b
 }
 
-// improved reports whether r sets a new best of the criterion.
+// improved reports whether r sets a new best of the criterion within the
+// copy budget.
 func (b *bestTracker) improved(r core.Record) bool {
 	if b.col < 0 {
 		return false
 	}
-	if v := r.Values[b.col]; v < b.val { // NaN: not measured
+	v := r.Values[b.col]
+	if b.copies >= 0 {
+		if c := r.Values[b.copies]; c > b.budget {
+			if b.over == 0 {
+				b.over, b.overC = r.Step, c
+			}
+			return false
+		}
+	}
+	if v < b.val { // NaN: not measured
 		b.val, b.step = v, r.Step
 		return true
 	}
 	return false
 }
 
-// stop reports whether flow.stop = "best-heldout" ends the run at step.
-func (b *bestTracker) stop(step int, f core.FlowConfig) bool {
-	return b.col >= 0 && b.step > 0 && f.Stop == "best-heldout" && step-b.step >= f.StopPatience()
+// stop says whether flow.stop = "best-heldout" ends the run at step, and
+// why: the copy budget was exceeded, or the criterion has not improved for
+// flow.patience steps.
+func (b *bestTracker) stop(step int, f core.FlowConfig) (bool, string) {
+	if b.col < 0 || b.step == 0 || f.Stop != "best-heldout" {
+		return false, ""
+	}
+	if b.over > 0 {
+		return true, fmt.Sprintf("%.0f%% of the particles are near-copies of a target at step %d, above flow.max_copies = %g",
+			100*b.overC, b.over, b.budget)
+	}
+	if step-b.step >= f.StopPatience() {
+		return true, fmt.Sprintf("%s has not improved for %d steps", b.name, step-b.step)
+	}
+	return false, ""
 }
 
 // writeOutputs writes the problem's own files (a gene run's merged matrix
