@@ -43,12 +43,17 @@ func TestTheorem51Isometry(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, side := range map[string]BoundSide{"real": b.Real, "reconstructed": b.Recon, "latent": b.Latent} {
-		if len(side.Values) != 2 || len(side.Quarter) != 2 {
+		if len(side.Values) != 2 || len(side.Quarter) != 2 || len(side.SGD) != 2 || len(side.Adam) != 2 {
 			t.Fatalf("%s: %d values, %d at a quarter budget, want 2 seeds", name, len(side.Values), len(side.Quarter))
 		}
 		for k, v := range append(side.Values, side.Quarter...) {
 			if math.Abs(v-2.5) > 0.1 {
 				t.Errorf("%s side, estimate %d = %.4f, want 2.5 within 4%%", name, k, v)
+			}
+		}
+		for k, v := range side.Values {
+			if v != math.Max(side.SGD[k], side.Adam[k]) {
+				t.Errorf("%s: estimate %d = %g, want the larger of SGD %g and Adam %g", name, k, v, side.SGD[k], side.Adam[k])
 			}
 		}
 		if m, sd := meanSD(side.Values); m != side.Mean || sd != side.SD {
