@@ -185,8 +185,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(*out, metricsFile), path, filepath.Join(*out, presetFile))
 	if best.col >= 0 && best.step > 0 {
-		fmt.Fprintf(stdout, "held-out %s: best %.4g at step %d (near-copies ≤ %g); that state is in %s\n",
-			best.name, best.val, best.step, best.budget, filepath.Join(*out, bestFile))
+		where := "that state is in " + filepath.Join(*out, bestFile)
+		if _, err := os.Stat(filepath.Join(*out, bestFile)); err != nil {
+			where = "reached before the resume: its snapshot is the best.npz of the run that reached it"
+		}
+		fmt.Fprintf(stdout, "held-out %s: best %.4g at step %d (near-copies ≤ %g); %s\n",
+			best.name, best.val, best.step, best.budget, where)
 	}
 	if err := writeBound(*out, sim, *boundIters, *boundSeeds, stdout); err != nil {
 		return err
