@@ -9,7 +9,9 @@ import (
 // TestImportDirection enforces the one-way import graph
 //
 //	cmd → tui → presets → experiments → core → {lipnet, conj}
-//	latent → lipnet,  snapshots → {core, latent},  experiments → latent
+//	latent → lipnet,  snapshots → {core, latent, npy},  experiments → {latent, npy}
+//	npy → inputfile (leaves that read files safely)
+//	runfolder → {snapshots, core, latent},  sweep → {runfolder, presets}
 //
 // Engine packages never import the TUI or any charm.land module; core knows
 // no data set or experiment; lipnet and conj import nothing of the project.
@@ -32,9 +34,13 @@ func TestImportDirection(t *testing.T) {
 		"lipnet":      {"lipnet"},
 		"conj":        {"conj"},
 		"latent":      {"latent", "lipnet"},
-		"snapshots":   {"snapshots", "core", "latent", "lipnet", "conj", "npy"},
-		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy"},
-		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy"},
+		"inputfile":   {"inputfile"},
+		"npy":         {"npy", "inputfile"},
+		"snapshots":   {"snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"runfolder":   {"runfolder", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"sweep":       {"sweep", "runfolder", "presets", "experiments", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
 	}
 	for tree, ok := range allowed {
 		for _, d := range deps("../" + tree + "/...") {

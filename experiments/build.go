@@ -5,16 +5,21 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/experiments/images"
+	"github.com/gpa-tui/gpa-tui/inputfile"
 	"github.com/gpa-tui/gpa-tui/latent"
 )
 
 // Build checks cfg, prepares its problem and returns the run at step 0.
 func Build(cfg Config, opts Options) (*core.Sim, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := CheckMemory(cfg); err != nil {
 		return nil, err
 	}
 	p, err := Prepare(cfg, &opts)
@@ -58,6 +63,9 @@ func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
 		p.Notes = append(p.Notes, note)
 	}
 	p.Projection = pcaView(p)
+	for i, n := range p.Notes { // they quote labels and gene names from files
+		p.Notes[i] = inputfile.Printable(n)
+	}
 	if p.Spec, err = json.Marshal(cfg); err != nil {
 		return nil, err
 	}
@@ -121,6 +129,12 @@ func Restore(st *core.State, opts Options) (*core.Sim, error) {
 	cfg.Config = st.Config // with the mid-run changes
 	var p *core.Problem
 	if cfg.Genes != nil || isImageKind(cfg.Target.Kind) {
+		if err := cfg.usePaths(opts.Paths); err != nil {
+			return nil, fmt.Errorf("experiments: Restore: %w", err)
+		}
+		if err := CheckMemory(cfg); err != nil {
+			return nil, err
+		}
 		if err := cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("experiments: Restore: %w", err)
 		}
@@ -153,4 +167,70 @@ func Describe(p *core.Problem, engine core.Config) (Config, error) {
 	}
 	cfg.Config = engine
 	return cfg, nil
+}
+
+// PathKeys are the preset keys that name data files: on resume they are
+// given again on the command line (Options.Paths) rather than read from
+// the snapshot.
+var PathKeys = []string{"target.path", "genes.data", "genes.sheet", "genes.geo"}
+
+// SplitPathSets separates the "key=value" overrides of a resume into the
+// data paths (PathKeys, for Options.Paths) and the rest.
+func SplitPathSets(sets []string) (paths map[string]string, rest []string) {
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		if k = strings.TrimSpace(k); ok && slices.Contains(PathKeys, k) {
+			if paths == nil {
+				paths = map[string]string{}
+			}
+			paths[k] = strings.Trim(strings.TrimSpace(v), `"`)
+			continue
+		}
+		rest = append(rest, s)
+	}
+	return paths, rest
+}
+
+// usePaths replaces the file paths of a run description read from a
+// snapshot by those the user gave again (paths, by preset key), and refuses
+// any other: a path stored in a snapshot is never opened on resume unless
+// the user names it (a snapshot from someone else could point at a FIFO, a
+// device or a file the user did not mean to read). Sample files need no
+// path: their rows are in the snapshot.
+func (c *Config) usePaths(paths map[string]string) error {
+	fields := []struct {
+		key string
+		ptr *string
+	}{{"target.path", &c.Target.Path}}
+	if g := c.Genes; g != nil {
+		if g.Data != "bladderbatch" {
+			fields = append(fields, struct {
+				key string
+				ptr *string
+			}{"genes.data", &g.Data})
+		}
+		fields = append(fields, struct {
+			key string
+			ptr *string
+		}{"genes.sheet", &g.Sheet})
+		if len(g.GEO) > 0 {
+			joined := strings.Join(g.GEO, ",")
+			if v, ok := paths["genes.geo"]; ok {
+				g.GEO = strings.Split(v, ",")
+			} else {
+				return fmt.Errorf("the run reads genes.geo = %s; a resume opens files only when you give them again: --set genes.geo=%s", joined, joined)
+			}
+		}
+	}
+	for _, f := range fields {
+		if *f.ptr == "" {
+			continue
+		}
+		v, ok := paths[f.key]
+		if !ok {
+			return fmt.Errorf("the run reads %s = %s; a resume opens files only when you give them again: --set %s=%s", f.key, *f.ptr, f.key, *f.ptr)
+		}
+		*f.ptr = v
+	}
+	return nil
 }

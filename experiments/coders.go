@@ -18,6 +18,11 @@ type Options struct {
 	Warn func(error)
 	// NoCache trains without reading or writing the cache.
 	NoCache bool
+	// Paths are file paths the user gave (again) on resume, by preset key
+	// ("genes.data", "genes.sheet", "genes.geo" comma-separated,
+	// "target.path"): Restore opens the files of a snapshot's run only
+	// through these.
+	Paths map[string]string
 }
 
 func (o *Options) cache() *latent.Cache {

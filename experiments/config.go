@@ -16,6 +16,7 @@ type Config struct {
 	Prior  Dataset       `toml:"prior" json:"prior"`
 	Genes  *GenesConfig  `toml:"genes,omitempty" json:"genes,omitempty"`
 	Latent *LatentConfig `toml:"latent,omitempty" json:"latent,omitempty"`
+	Slurm  *SlurmConfig  `toml:"slurm,omitempty" json:"slurm,omitempty"` // batch resources (gpa-tui sweep)
 }
 
 // Streams of the seeded PCG generator, one per random quantity, so that
@@ -63,6 +64,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Flow.Stop == "best-heldout" && (c.Target.Holdout == 0 || c.Flow.MetricsEvery == 0) {
 		return fieldErr("flow.stop", "\"best-heldout\" needs a held-out split (target.holdout > 0, image targets) measured every flow.metrics_every > 0 steps")
+	}
+	if c.Slurm != nil {
+		if err := c.Slurm.Validate(); err != nil {
+			return err
+		}
 	}
 	if c.Discriminator.Conditional && !isImageKind(c.Target.Kind) {
 		return fieldErr("discriminator.conditional", "needs a labelled target (mnist, fashion-mnist, cifar10)")

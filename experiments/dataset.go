@@ -70,6 +70,9 @@ func finiteAll(xs []float64) bool {
 
 func (ds *Dataset) validate(sec string) error {
 	key := func(k string) string { return sec + "." + k }
+	if ds.Kind == "" {
+		return fieldErr(key("kind"), "missing; want one of %v", DatasetKinds)
+	}
 	if isImageKind(ds.Kind) {
 		if ds.PerClass < 1 || ds.PerClass > 100000 {
 			return fieldErr(key("per_class"), "%d: want 1 … 100000 images per class", ds.PerClass)

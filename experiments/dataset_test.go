@@ -118,7 +118,7 @@ func TestReadMatrixFile(t *testing.T) {
 		{"text.csv", "1,2\n3,abc\n", `line 2, column 2: "abc" is not a number`},
 		{"nan.csv", "1,2\nnan,4\n", "row 2, column 1"},
 		{"empty.csv", "a,b\n", "no data rows"},
-		{"bad.npy", "hello", "not a NumPy .npy file"},
+		{"bad.npy", "hello", "no \\x93NUMPY magic"},
 	} {
 		_, _, _, err := ReadMatrixFile(write(tc.name, tc.body))
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
@@ -127,5 +127,51 @@ func TestReadMatrixFile(t *testing.T) {
 	}
 	if _, _, _, err := ReadMatrixFile(filepath.Join(dir, "missing.csv")); err == nil || !strings.Contains(err.Error(), "missing.csv") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestReadMatrixFileHostile: the sample reader refuses, at once and without
+// allocating, the crafted .npy files of issue #14 and anything that is not
+// a regular file.
+func TestReadMatrixFileHostile(t *testing.T) {
+	dir := t.TempDir()
+	npyHeader := func(h string) []byte {
+		h += strings.Repeat(" ", 64-(10+len(h)+1)%64) + "\n"
+		b := []byte("\x93NUMPY\x01\x00")
+		b = append(b, byte(len(h)), byte(len(h)>>8))
+		return append(b, h...)
+	}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct{ name, header, want string }{
+		{"overflow.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (3037000500, 3037000500), }", "overflows"},
+		{"wrap.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", "overflows"},
+		{"short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1073741824,), }", "have 0"},
+		{"rank3.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1), }", "want 1-D or 2-D"},
+	} {
+		p := write(tc.name, npyHeader(tc.header))
+		if tc.name == "rank3.npy" {
+			f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write([]byte{0, 0, 128, 63})
+			f.Close()
+		}
+		if _, _, _, err := ReadMatrixFile(p); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s: %v, want an error naming the file and %q", tc.name, err, tc.want)
+		}
+	}
+	// Fortran order is read, transposed into rows.
+	p := write("fortran.npy", append(npyHeader("{'descr': '<f4', 'fortran_order':True, 'shape': (2, 3), }"),
+		0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64, 0, 0, 192, 64))
+	x, r, c, err := ReadMatrixFile(p)
+	if err != nil || r != 2 || c != 3 || !slices.Equal(x, []float32{1, 3, 5, 2, 4, 6}) {
+		t.Errorf("Fortran order: %v %d×%d %v, want [1 3 5 2 4 6] 2×3", x, r, c, err)
+	}
+	if _, _, _, err := ReadMatrixFile(dir); err == nil || !strings.Contains(err.Error(), "a directory") {
+		t.Errorf("directory: %v", err)
 	}
 }

@@ -109,6 +109,9 @@ func prepareGenes(g *GenesConfig) (*core.Problem, error) {
 	if note := confoundingNote(gp.Confounding()); note != "" {
 		p.Notes = append(p.Notes, note)
 	}
+	if n := len(ds.Dropped); n > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%d genes with a missing value were left out (e.g. %s), as GEO2R does", n, strings.Join(ds.Dropped[:min(n, 3)], ", ")))
+	}
 	return p, nil
 }
 

@@ -1,7 +1,11 @@
 package experiments
 
 import (
+	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gpa-tui/gpa-tui/core"
@@ -85,5 +89,63 @@ func TestGenesClassWise(t *testing.T) {
 	}
 	if still != 4 || moved != 14 {
 		t.Errorf("%d samples stayed, %d moved; want the 4 Normal to stay and the 14 Cancer to move", still, moved)
+	}
+}
+
+// TestGenesMissingValuesNoted: a matrix file with a missing cell loads, the
+// gene with the missing value is left out, and the run says so (a note
+// shown by run and the workbench) instead of dropping it silently.
+func TestGenesMissingValuesNoted(t *testing.T) {
+	dir := t.TempDir()
+	var m, sheet strings.Builder
+	m.WriteString("sample\tg1\tg2\tg3\tg4\n")
+	sheet.WriteString("sample\tbatch\n")
+	for i := range 12 {
+		b := []string{"A", "B"}[i%2]
+		g2 := fmt.Sprint(float64(i) * 0.3)
+		if i == 5 {
+			g2 = "NA"
+		}
+		fmt.Fprintf(&m, "s%d\t%g\t%s\t%g\t%g\n", i, float64(i%3), g2, float64(i*i%7), float64(i%2)*2+float64(i%5))
+		fmt.Fprintf(&sheet, "s%d\t%s\n", i, b)
+	}
+	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
+	os.WriteFile(mp, []byte(m.String()), 0o600)
+	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	cfg := geneConfig(false)
+	cfg.Genes = &GenesConfig{Data: mp, Sheet: sp, Source: []string{"A"}, Target: []string{"B"}, Dim: 2, Standardize: "pooled"}
+	s := mustBuild(t, cfg)
+	notes := strings.Join(s.Problem().Notes, "\n")
+	if !strings.Contains(notes, "1 genes with a missing value were left out (e.g. g2)") {
+		t.Errorf("notes %q: want the dropped gene named", notes)
+	}
+}
+
+// TestRestoreNeedsPaths: resuming a run that reads files opens them only
+// when the user gives the paths again (a snapshot's metadata could name
+// /dev/zero or a FIFO).
+func TestRestoreNeedsPaths(t *testing.T) {
+	dir := t.TempDir()
+	var m, sheet strings.Builder
+	m.WriteString("sample\tg1\tg2\tg3\n")
+	sheet.WriteString("sample\tbatch\n")
+	for i := range 10 {
+		fmt.Fprintf(&m, "s%d\t%g\t%g\t%g\n", i, float64(i%3), float64(i)*0.3, float64(i*i%7))
+		fmt.Fprintf(&sheet, "s%d\t%s\n", i, []string{"A", "B"}[i%2])
+	}
+	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
+	os.WriteFile(mp, []byte(m.String()), 0o600)
+	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	cfg := geneConfig(false)
+	cfg.Genes = &GenesConfig{Data: mp, Sheet: sp, Source: []string{"A"}, Target: []string{"B"}, Dim: 2, Standardize: "pooled"}
+	s := mustBuild(t, cfg)
+	s.Advance(3)
+	st := s.State()
+	if _, err := Restore(st, Options{}); err == nil || !strings.Contains(err.Error(), "--set genes.data="+mp) {
+		t.Errorf("resume without the paths: %v, want a refusal naming --set genes.data", err)
+	}
+	r, err := Restore(st, Options{Paths: map[string]string{"genes.data": mp, "genes.sheet": sp}})
+	if err != nil || r.StepCount() != 3 {
+		t.Fatalf("resume with the paths: %v", err)
 	}
 }

@@ -2,52 +2,48 @@ package experiments
 
 import (
 	"bufio"
-	"compress/gzip"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
+	"github.com/gpa-tui/gpa-tui/npy"
 )
 
 // ReadMatrixFile reads a numeric sample matrix (rows = samples) from a CSV,
 // TSV (optionally .gz) or NumPy .npy file (float32 or float64, 1-D or 2-D,
-// C order). A first line that is not numeric is taken as a header. Errors
-// name the file, line and column; NaN and Inf are rejected.
+// C or Fortran order; read by package npy). A first line that is not
+// numeric is taken as a header. Only regular files are read, compressed
+// data are capped against zip bombs (inputfile.OpenData), and an .npy
+// array larger than the memory budget is refused before it is allocated.
+// Errors name the file, line and column; NaN and Inf are rejected.
 func ReadMatrixFile(path string) (x []float32, rows, cols int, err error) {
-	f, err := os.Open(path)
+	r, f, size, err := inputfile.OpenData(path)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("core: %w", err)
+		return nil, 0, 0, fmt.Errorf("experiments: %w", err)
 	}
 	defer f.Close()
-	var r io.Reader = f
-	name := path
-	if strings.HasSuffix(name, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, 0, 0, fmt.Errorf("core: %s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-		name = strings.TrimSuffix(name, ".gz")
-	}
+	name := strings.TrimSuffix(path, ".gz")
 	if strings.HasSuffix(name, ".npy") {
-		x, rows, cols, err = readNPY(r)
+		known := size
+		if name != path {
+			known = -1 // compressed: the data size is not the file's
+		}
+		x, rows, cols, err = readNPY(r, known)
 	} else {
 		x, rows, cols, err = readDelimited(r, name)
 	}
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("core: %s: %w", path, err)
+		return nil, 0, 0, fmt.Errorf("experiments: %s: %w", path, err)
 	}
 	if rows == 0 {
-		return nil, 0, 0, fmt.Errorf("core: %s: no data rows", path)
+		return nil, 0, 0, fmt.Errorf("experiments: %s: no data rows", path)
 	}
 	for i, v := range x {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, 0, 0, fmt.Errorf("core: %s: row %d, column %d: %v is not a finite number", path, i/cols+1, i%cols+1, v)
+			return nil, 0, 0, fmt.Errorf("experiments: %s: row %d, column %d: %v is not a finite number", path, i/cols+1, i%cols+1, v)
 		}
 	}
 	return x, rows, cols, nil
@@ -104,88 +100,30 @@ func readDelimited(r io.Reader, name string) ([]float32, int, int, error) {
 	return x, rows, max(cols, 0), nil
 }
 
-var npyShape = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
-var npyDescr = regexp.MustCompile(`'descr':\s*'([^']*)'`)
-
-// readNPY reads a .npy array of '<f4' or '<f8' in C order.
-func readNPY(r io.Reader) ([]float32, int, int, error) {
-	var magic [8]byte
-	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:6]) != "\x93NUMPY" {
-		return nil, 0, 0, fmt.Errorf("not a NumPy .npy file")
+// readNPY reads samples from a .npy array of 1 or 2 dimensions (rows, or
+// rows × columns) of float32 or float64 (rounded to float32), within the
+// memory budget (package npy checks the header's size before allocating).
+func readNPY(r io.Reader, size int64) ([]float32, int, int, error) {
+	limit := int64(math.MaxInt64)
+	if b, _, err := MemoryBudget(); err == nil && b > 0 {
+		limit = int64(b)
 	}
-	var hlen int
-	switch magic[6] {
-	case 1:
-		var n uint16
-		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
-			return nil, 0, 0, fmt.Errorf("truncated .npy header")
-		}
-		hlen = int(n)
-	case 2, 3:
-		var n uint32
-		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
-			return nil, 0, 0, fmt.Errorf("truncated .npy header")
-		}
-		hlen = int(n)
-	default:
-		return nil, 0, 0, fmt.Errorf(".npy format version %d is not supported", magic[6])
-	}
-	if hlen > 1<<20 {
-		return nil, 0, 0, fmt.Errorf(".npy header of %d bytes is too long", hlen)
-	}
-	h := make([]byte, hlen)
-	if _, err := io.ReadFull(r, h); err != nil {
-		return nil, 0, 0, fmt.Errorf("truncated .npy header")
-	}
-	hs := string(h)
-	if strings.Contains(hs, "'fortran_order': True") {
-		return nil, 0, 0, fmt.Errorf(".npy in Fortran order is not supported; save with np.ascontiguousarray")
-	}
-	dm := npyDescr.FindStringSubmatch(hs)
-	sm := npyShape.FindStringSubmatch(hs)
-	if dm == nil || sm == nil {
-		return nil, 0, 0, fmt.Errorf("bad .npy header %q", hs)
-	}
-	var shape []int
-	for _, p := range strings.Split(sm[1], ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return nil, 0, 0, fmt.Errorf("bad .npy shape %q", sm[1])
-		}
-		shape = append(shape, n)
+	a, err := npy.Read(r, size, limit)
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	rows, cols := 0, 1
-	switch len(shape) {
+	switch len(a.Shape) {
 	case 1:
-		rows = shape[0]
+		rows = a.Shape[0]
 	case 2:
-		rows, cols = shape[0], shape[1]
+		rows, cols = a.Shape[0], a.Shape[1]
 	default:
-		return nil, 0, 0, fmt.Errorf(".npy array of shape %v: want 1-D or 2-D samples", shape)
+		return nil, 0, 0, fmt.Errorf(".npy array of shape %s: want 1-D or 2-D samples", npy.FormatShape(a.Shape))
 	}
-	n := rows * cols
-	if n > 1<<30 {
-		return nil, 0, 0, fmt.Errorf(".npy array too large")
-	}
-	x := make([]float32, n)
-	switch dm[1] {
-	case "<f4":
-		if err := binary.Read(r, binary.LittleEndian, x); err != nil {
-			return nil, 0, 0, fmt.Errorf("truncated .npy data")
-		}
-	case "<f8":
-		y := make([]float64, n)
-		if err := binary.Read(r, binary.LittleEndian, y); err != nil {
-			return nil, 0, 0, fmt.Errorf("truncated .npy data")
-		}
-		for i, v := range y {
-			x[i] = float32(v)
-		}
-	default:
-		return nil, 0, 0, fmt.Errorf(".npy dtype %q: want float32 ('<f4') or float64 ('<f8')", dm[1])
+	x, err := npy.Float32s(a)
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	return x, rows, cols, nil
 }

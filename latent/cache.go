@@ -1,6 +1,7 @@
 package latent
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -27,6 +28,13 @@ const aeTrainVersion = 1
 // atomically (a temporary file renamed over the target), and a file that
 // cannot be read back (truncated, corrupted, an old format) is reported
 // through Warn and rebuilt, never fatal.
+//
+// Every file starts with the key it was stored under (cacheMagic, the key,
+// a newline): a file copied or renamed over another key's name does not
+// match and is rebuilt with a warning, so a model is never used for a
+// configuration it was not trained for. The folder is created 0700 and
+// refused if another user owns it (a shared /tmp-style cache could hand
+// one user's planted model to another).
 //
 // A nil *Cache, or one with an empty Dir, caches nothing: LoadOrBuild then
 // always builds.
@@ -117,6 +125,9 @@ func (c *Cache) Path(key string) string {
 	return filepath.Join(c.Dir, key+".bin")
 }
 
+// cacheMagic starts every cache file, before the key.
+const cacheMagic = "gpa-tui cache v2\n"
+
 // checkKey panics unless key is a plain file name.
 func checkKey(key string) {
 	if key == "" || len(key) > 128 || strings.ContainsAny(key, `/\`) || key[0] == '.' {
@@ -144,15 +155,18 @@ func (c *Cache) Store(key string, v io.WriterTo) error {
 		return nil
 	}
 	path := c.Path(key)
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return fmt.Errorf("latent: cache: %w", err)
+	if err := c.ensureDir(); err != nil {
+		return err
 	}
 	f, err := os.CreateTemp(c.Dir, "."+key+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("latent: cache: %w", err)
 	}
 	tmp := f.Name()
-	_, err = v.WriteTo(f)
+	_, err = io.WriteString(f, cacheMagic+key+"\n")
+	if err == nil {
+		_, err = v.WriteTo(f)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -180,8 +194,18 @@ func LoadOrBuild[T io.WriterTo](c *Cache, key string, read func(io.Reader) (T, e
 		return v, false, err
 	}
 	path := c.Path(key)
+	if err := c.checkDir(); err != nil {
+		c.warn(fmt.Errorf("%w; not using the cache", err))
+		v, err := build()
+		return v, false, err
+	}
 	if f, err := os.Open(path); err == nil {
-		v, rerr := read(f)
+		br := bufio.NewReader(f)
+		rerr := readKey(br, key)
+		var v T
+		if rerr == nil {
+			v, rerr = read(br)
+		}
 		f.Close()
 		if rerr == nil {
 			return v, true, nil
@@ -205,4 +229,49 @@ func LoadOrBuild[T io.WriterTo](c *Cache, key string, read func(io.Reader) (T, e
 // See LoadOrBuild.
 func (c *Cache) LoadOrTrain(key string, train func() (*Autoencoder, error)) (*Autoencoder, bool, error) {
 	return LoadOrBuild(c, key, ReadAutoencoder, train)
+}
+
+// readKey reads a cache file's header and checks that it was stored under
+// key.
+func readKey(r *bufio.Reader, key string) error {
+	magic := make([]byte, len(cacheMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != cacheMagic {
+		return fmt.Errorf("%w: not a gpa-tui cache file of this version", ErrFormat)
+	}
+	got, err := r.ReadString('\n')
+	if err != nil || len(got) > 200 {
+		return fmt.Errorf("%w: truncated cache header", ErrFormat)
+	}
+	if got = strings.TrimSuffix(got, "\n"); got != key {
+		return fmt.Errorf("%w: it holds %s, not %s (a file copied over another key)", ErrFormat, got, key)
+	}
+	return nil
+}
+
+// ensureDir creates the cache folder, private to this user (0700), and
+// checks an existing one with checkDir.
+func (c *Cache) ensureDir() error {
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return fmt.Errorf("latent: cache: %w", err)
+	}
+	return c.checkDir()
+}
+
+// checkDir refuses a cache folder that another user owns, or that is a
+// symbolic link or not a folder; a missing folder is fine.
+func (c *Cache) checkDir() error {
+	fi, err := os.Lstat(c.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("latent: cache: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("latent: cache folder %s is not a folder (a symbolic link or a file)", c.Dir)
+	}
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
+		return fmt.Errorf("latent: cache folder %s belongs to user %d, not to you (%d): set %s to a folder of your own", c.Dir, uid, os.Getuid(), EnvCache)
+	}
+	return nil
 }

@@ -192,3 +192,54 @@ func TestKeys(t *testing.T) {
 		}()
 	}
 }
+
+// TestCacheKeyChecked: a cache file copied over another key's name (an
+// autoencoder of latent dimension 2 over the key of one of dimension 3) is
+// not used: it is rebuilt with a warning naming both keys.
+func TestCacheKeyChecked(t *testing.T) {
+	var warnings []error
+	c := &Cache{Dir: t.TempDir(), Warn: func(err error) { warnings = append(warnings, err) }}
+	var calls int
+	a, b := Key("ae", "latent=2"), Key("ae", "latent=3")
+	if _, _, err := c.LoadOrTrain(a, tinyTrainer(t, &calls)); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(c.Path(a))
+	if err := os.WriteFile(c.Path(b), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, cached, err := c.LoadOrTrain(b, tinyTrainer(t, &calls)); err != nil || cached || calls != 2 {
+		t.Fatalf("copied file: cached = %v, err = %v, trainings %d; want a rebuild", cached, err, calls)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), a) || !strings.Contains(warnings[0].Error(), "copied") {
+		t.Errorf("warnings %v, want one naming the key the file holds", warnings)
+	}
+}
+
+// TestCacheFolderPrivate: the folder is created 0700; one owned by another
+// user is not used (as root the test makes one; otherwise it skips).
+func TestCacheFolderPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	c := &Cache{Dir: dir, Warn: func(error) {}}
+	var calls int
+	if _, _, err := c.LoadOrTrain(Key("ae", "p"), tinyTrainer(t, &calls)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("cache folder mode %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	if os.Getuid() != 0 {
+		t.Skip("needs root to make a folder owned by another user")
+	}
+	if err := os.Chown(dir, 4242, 4242); err != nil {
+		t.Skip(err)
+	}
+	var warnings []error
+	c.Warn = func(err error) { warnings = append(warnings, err) }
+	if _, cached, err := c.LoadOrTrain(Key("ae", "p"), tinyTrainer(t, &calls)); err != nil || cached {
+		t.Fatalf("foreign folder: cached = %v, err = %v; want a fresh training", cached, err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), "belongs to user 4242") {
+		t.Errorf("warnings %v", warnings)
+	}
+}

@@ -58,7 +58,10 @@ func benchWorkload(b *testing.B, w workload) {
 	}
 	dx := make([]float32, w.m*w.d)
 	opt := NewSGD(0.005)
+	n.Normalize() // sizes the work space of every thread outside the timing
+	n.resetCertStats()
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		for range w.tnn {
 			n.Forward(z, rows)
@@ -72,7 +75,14 @@ func benchWorkload(b *testing.B, w workload) {
 	}
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
+	b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/step")
 	b.ReportMetric(float64(w.m*b.N)/sec, "particle-steps/s")
+	f := stepFlops(n, w.m, w.n, w.tnn)
+	b.ReportMetric(f/1e9, "GFLOP/step")
+	b.ReportMetric(f*float64(b.N)/sec/1e9, "GFLOP/s")
+	if certified, retried, bisected := n.certStats(); certified+retried+bisected > 0 {
+		b.ReportMetric(float64(retried+bisected)/float64(certified+retried+bisected), "uncertified/layer")
+	}
 }
 
 // BenchmarkOps measures each call of the four-well step on its own.
@@ -116,4 +126,45 @@ func BenchmarkOps(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkGPAStepThreads runs the workloads of BenchmarkGPAStepWorkload on
+// one and two threads (SetThreads); compare under taskset -c 0 and -c 0,1.
+func BenchmarkGPAStepThreads(b *testing.B) {
+	for _, threads := range []int{1, 2} {
+		for _, w := range workloads {
+			b.Run(fmt.Sprintf("%s/threads=%d", w.name, threads), func(b *testing.B) {
+				defer SetThreads(SetThreads(threads))
+				benchWorkload(b, w)
+			})
+		}
+	}
+}
+
+// stepFlops counts the flops of one GPA step as the peers do
+// (peer_torch/gpa_common.py, flops_per_step): 2 per multiply-add of the
+// products; T_NN updates on the m+n rows (forward, weight gradients, input
+// gradients of all layers but the first, one power iteration) and the
+// particle pass on the m rows (forward and input gradients). A convolution
+// counts its im2col product, ho·wo·cout·(5·5·cin) per sample.
+func stepFlops(net *Net, m, n, tnn int) float64 {
+	var s, first, w float64
+	for l, ly := range net.layers {
+		var macs float64
+		switch ly := ly.(type) {
+		case *dense:
+			macs = float64(ly.in * ly.out)
+			w += macs
+		case *conv:
+			macs = float64(ly.g.ho * ly.g.wo * ly.g.cout * ly.g.patch())
+			w += float64(ly.g.patch() * ly.g.cout)
+		}
+		s += macs
+		if l == 0 {
+			first = macs
+		}
+	}
+	b := float64(m + n)
+	disc := 2*b*s + 2*b*s + 2*b*(s-first) + 4*w
+	return float64(tnn)*disc + 4*float64(m)*s
 }

@@ -1,5 +1,7 @@
 package lipnet
 
+import "unsafe"
+
 // convGeom is the geometry of a k×k convolution with stride s and SAME zero
 // padding on channels-last images: h×w×cin in, ho×wo×cout out.
 type convGeom struct {
@@ -45,6 +47,17 @@ type conv struct {
 	kt    []float32 // scratch cout×patch: Kᵀ
 	cols  []float32 // scratch: im2col of chunk samples, (chunk·ho·wo)×patch
 	chunk int       // samples per im2col block
+
+	// The implicit path (conv_implicit.go).
+	im     *implicitGeom
+	zero   []float32        // max(cin, cout) zeros: the padding
+	ktap   []float32        // Kᵀ tap by tap, ktap[t][c][e] = K[t][e][c] (inputGradImplicit)
+	kpack  []float32        // K, or Kᵀ tap by tap, in panels of 32 columns (packPanels)
+	dzpack []float32        // a kernel-gradient pass of dZ in panels of 32 columns
+	bufs   []*convBuf       // pointer tables per thread
+	gind   []unsafe.Pointer // pointer table of a kernel-gradient pass
+	job    convJob
+	copy   copyJob
 }
 
 // colsBudget bounds the im2col block (floats, 2 MiB): forward and backward
@@ -57,9 +70,17 @@ func newConv(g convGeom, params, grads, power []float32) *conv {
 	rowCols := g.ho * g.wo * g.patch()
 	chunk := max(1, colsBudget/rowCols)
 	np := convPowerLen(g)
+	im := newImplicitGeom(g)
+	var gind []unsafe.Pointer
+	if im != nil {
+		gind = make([]unsafe.Pointer, gradChunk*g.k*g.k)
+	}
 	return &conv{
-		g: g,
-		w: params[:nw:nw], gw: grads[:nw:nw],
+		im: im, gind: gind, zero: make([]float32, max(g.cin, g.cout)), ktap: make([]float32, nw),
+		kpack:  make([]float32, g.k*g.k*max(g.cin*((g.cout+31)/32*32), g.cout*((g.cin+31)/32*32))),
+		dzpack: make([]float32, gradChunk*(g.cout+31)/32*32),
+		g:      g,
+		w:      params[:nw:nw], gw: grads[:nw:nw],
 		power: power[:np:np],
 		cert:  newConvCert(g),
 		kt:    make([]float32, nw),
@@ -71,13 +92,25 @@ func newConv(g convGeom, params, grads, power []float32) *conv {
 func (c *conv) size() (int, int) { return c.g.inSize(), c.g.outSize() }
 
 // im2col writes the im2col rows of the first rows samples of x (rows·ho·wo
-// rows of length patch, zeros for the padding) into c.cols.
+// rows of length patch, zeros for the padding) into c.cols, over the
+// threads when it is large.
 func (c *conv) im2col(x []float32, rows int) {
+	if rows < 2 || rows*c.g.ho*c.g.wo*c.g.patch() < transposeParallelMin || Threads() == 1 {
+		c.im2colRange(x, 0, rows)
+		return
+	}
+	c.copy = copyJob{kind: copyIm2col, src: x, rows: rows, c: c}
+	c.copy.start(rows, 1)
+	c.copy = copyJob{}
+}
+
+// im2colRange is im2col for the samples n0 … n1−1.
+func (c *conv) im2colRange(x []float32, n0, n1 int) {
 	g := c.g
 	in, pl, rl := g.inSize(), g.patch(), g.k*g.cin
-	cols := c.cols[:rows*g.ho*g.wo*pl]
-	r := 0
-	for n := range rows {
+	cols := c.cols[:n1*g.ho*g.wo*pl]
+	r := n0 * g.ho * g.wo
+	for n := n0; n < n1; n++ {
 		xn := x[n*in : n*in+in]
 		for i := range g.ho {
 			for j := range g.wo {
@@ -101,13 +134,25 @@ func (c *conv) im2col(x []float32, rows int) {
 }
 
 // col2im adds the im2col rows in c.cols back onto their pixels: dx (rows
-// samples, zeroed first) = colsᵀ scattered, the adjoint of im2col.
+// samples, zeroed first) = colsᵀ scattered, the adjoint of im2col; over
+// the threads when it is large.
 func (c *conv) col2im(dx []float32, rows int) {
+	if rows < 2 || rows*c.g.ho*c.g.wo*c.g.patch() < transposeParallelMin || Threads() == 1 {
+		c.col2imRange(dx, 0, rows)
+		return
+	}
+	c.copy = copyJob{kind: copyCol2im, dst: dx, rows: rows, c: c}
+	c.copy.start(rows, 1)
+	c.copy = copyJob{}
+}
+
+// col2imRange is col2im for the samples n0 … n1−1.
+func (c *conv) col2imRange(dx []float32, n0, n1 int) {
 	g := c.g
 	in, pl, rl := g.inSize(), g.patch(), g.k*g.cin
-	clear(dx[:rows*in])
-	r := 0
-	for n := range rows {
+	clear(dx[n0*in : n1*in])
+	r := n0 * g.ho * g.wo
+	for n := n0; n < n1; n++ {
 		dn := dx[n*in : n*in+in]
 		for i := range g.ho {
 			for j := range g.wo {
@@ -146,6 +191,11 @@ func (c *conv) forwardTo(y, x []float32, rows int, a act) {
 	if a.fused() {
 		epi = epiLeaky
 	}
+	if c.implicit() {
+		c.forwardImplicit(y, x, rows, epi, a.slope)
+		a.applyUnfused(y[:rows*out])
+		return
+	}
 	for r0 := 0; r0 < rows; r0 += c.chunk {
 		nr := min(c.chunk, rows-r0)
 		c.im2col(x[r0*in:], nr)
@@ -160,6 +210,18 @@ func (c *conv) forwardTo(y, x []float32, rows int, a act) {
 //	∂ℓ/∂X = col2im(dZ·Kᵀ)          (term 2, times the activation derivative of x)
 func (c *conv) backwardTo(dx, dz, x []float32, rows int, xa act, grads bool) {
 	in, out, pl, np := c.g.inSize(), c.g.outSize(), c.g.patch(), c.g.ho*c.g.wo
+	if c.implicit() {
+		if grads {
+			c.gradImplicit(dz, x, rows) // term 1
+		}
+		if dx != nil {
+			c.inputGradImplicit(dx[:rows*in], dz, x, rows, xa) // term 2, derivative of x fused
+			if xa.on && !xa.fused() {
+				xa.applyGrad(dx[:rows*in], x[:rows*in])
+			}
+		}
+		return
+	}
 	if dx != nil {
 		transpose32(c.kt, c.w, pl, c.g.cout)
 	}

@@ -71,17 +71,22 @@ func BenchmarkConvWorkload(b *testing.B) {
 				n.InputGradTo(dx, ones)
 			}
 			step() // first touch of the buffers (page faults) outside the timing
-			n.scratch.resetStats()
+			n.resetCertStats()
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				step()
 			}
 			sec := b.Elapsed().Seconds()
+			b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/step")
 			b.ReportMetric(1e3*sec/float64(b.N), "ms/step")
 			b.ReportMetric(float64(cnnM*b.N)/sec, "particle-steps/s")
-			s := n.scratch
-			if tot := s.certified + s.retried + s.bisected; tot > 0 {
-				b.ReportMetric(float64(s.retried+s.bisected)/float64(tot), "uncertified/layer")
+			f := stepFlops(n, cnnM, cnnN, cnnTNN)
+			b.ReportMetric(f/1e9, "GFLOP/step")
+			b.ReportMetric(f*float64(b.N)/sec/1e9, "GFLOP/s")
+			certified, retried, bisected := n.certStats()
+			if tot := certified + retried + bisected; tot > 0 {
+				b.ReportMetric(float64(retried+bisected)/float64(tot), "uncertified/layer")
 			}
 		})
 	}
@@ -102,16 +107,20 @@ func BenchmarkConvOps(b *testing.B) {
 		n.Backward(dout, nil)
 		b.Run(w.String()+"/Forward", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				n.Forward(z, rows)
 			}
+			b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/op")
 		})
 		b.Run(w.String()+"/Backward", func(b *testing.B) {
 			n.Forward(z, rows)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				n.Backward(dout, nil)
 			}
+			b.ReportMetric((processCPU()-cpu)*1e3/float64(b.N), "cpu-ms/op")
 		})
 		g := randSlice(rng, len(n.Params()))
 		for _, nm := range []Normalization{Spectral, Frobenius} {
@@ -126,6 +135,50 @@ func BenchmarkConvOps(b *testing.B) {
 					}
 					n.Normalize()
 				}
+			})
+		}
+	}
+}
+
+// BenchmarkConvLayer measures the three products of one convolution of
+// Table 4a (14×14×128 → 7×7×128, 800 rows) on the im2col path and the
+// implicit one, alternately in one process (so that other load on the
+// machine hits both alike): the forward, the kernel gradient and the input
+// gradient (with the activation derivative).
+func BenchmarkConvLayer(b *testing.B) {
+	if !useAVX512 {
+		b.Skip("the implicit path needs AVX-512")
+	}
+	const rows = cnnM + cnnN
+	g := newConvGeom(14, 14, 128, 128, convKernel, convStride)
+	np := len(make([]float32, g.patch()*g.cout))
+	c := newConv(g, make([]float32, np), make([]float32, np), make([]float32, convPowerLen(g)))
+	rng := newRand(4)
+	copy(c.w, randSlice(rng, np))
+	x, dz := randSlice(rng, rows*g.inSize()), randSlice(rng, rows*g.outSize())
+	y, dx := make([]float32, rows*g.outSize()), make([]float32, rows*g.inSize())
+	flops := 2 * float64(rows*g.ho*g.wo*g.patch()*g.cout)
+	leaky := act{on: true, kind: LeakyReLU, slope: 0.2}
+	for _, op := range []string{"forward", "grad", "dx"} {
+		for _, path := range []string{"im2col", "implicit"} {
+			b.Run(op+"/"+path, func(b *testing.B) {
+				forceIm2col = path == "im2col"
+				defer func() { forceIm2col = false }()
+				b.ReportAllocs()
+				cpu := processCPU()
+				for b.Loop() {
+					switch op {
+					case "forward":
+						c.forwardTo(y, x, rows, leaky)
+					case "grad":
+						c.backwardTo(nil, dz, x, rows, act{}, true)
+					case "dx":
+						c.backwardTo(dx, dz, x, rows, leaky, false)
+					}
+				}
+				cs := (processCPU() - cpu) / float64(b.N)
+				b.ReportMetric(cs*1e3, "cpu-ms/op")
+				b.ReportMetric(flops/cs/1e9, "GFLOP/s")
 			})
 		}
 	}

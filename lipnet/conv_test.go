@@ -620,3 +620,70 @@ func TestConvZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestConvImplicit checks the implicit-GEMM convolutions (conv_implicit.go)
+// against the im2col path: the forward to the bit, the kernel and input
+// gradients to float32 rounding (their sums run in another order), on one
+// and two threads, with panels of 32, 16 and fewer columns and row tiles
+// of every height.
+func TestConvImplicit(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("the implicit path needs AVX-512")
+	}
+	defer SetThreads(SetThreads(1))
+	for _, tc := range []struct {
+		shape [3]int
+		conv  []int
+		rows  int
+	}{
+		{[3]int{14, 14, 8}, []int{40, 16}, 21},
+		{[3]int{9, 7, 16}, []int{20, 8}, 3},
+		{[3]int{7, 7, 32}, []int{48}, 7},
+		{[3]int{6, 5, 8}, []int{33}, 2},
+	} {
+		for _, threads := range []int{1, 2} {
+			name := fmt.Sprintf("%v-%v/threads=%d", tc.shape, tc.conv, threads)
+			t.Run(name, func(t *testing.T) {
+				SetThreads(threads)
+				n, err := New(Config{InShape: tc.shape, Conv: tc.conv, Out: 3, Lipschitz: 1, Seed: 9})
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := n.Config().In
+				rng := newRand(21)
+				x, dout := randSlice(rng, tc.rows*in), randSlice(rng, tc.rows*3)
+				run := func(im2col bool) (y, dx, g []float32) {
+					forceIm2col = im2col
+					defer func() { forceIm2col = false }()
+					y = slices.Clone(n.Forward(x, tc.rows))
+					n.ZeroGrad()
+					dx = make([]float32, tc.rows*in)
+					n.Backward(dout, dx)
+					return y, dx, slices.Clone(n.Grads())
+				}
+				y0, dx0, g0 := run(true)
+				y1, dx1, g1 := run(false)
+				for i := range y0 {
+					if y0[i] != y1[i] {
+						t.Fatalf("φ[%d] = %g implicit, %g im2col", i, y1[i], y0[i])
+					}
+				}
+				for _, c := range []struct {
+					what      string
+					got, want []float32
+				}{{"∂ℓ/∂x", dx1, dx0}, {"∂ℓ/∂θ", g1, g0}} {
+					var scale float64
+					for _, v := range c.want {
+						scale = max(scale, math.Abs(float64(v)))
+					}
+					for i := range c.want {
+						// float32 sums of ≤ 25·128 terms in another order.
+						if !close32(float64(c.got[i]), float64(c.want[i]), 1e-5*scale, 1e-4) {
+							t.Fatalf("%s[%d] = %g implicit, %g im2col", c.what, i, c.got[i], c.want[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}

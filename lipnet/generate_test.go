@@ -32,3 +32,22 @@ func TestGeneratedAsm(t *testing.T) {
 		t.Error("kernel_amd64.s is stale: run go generate in lipnet/")
 	}
 }
+
+// TestGeneratedTwins checks that the float64 twins generated with gofmt -r
+// (transpose_cols64.go) are what go generate writes today.
+func TestGeneratedTwins(t *testing.T) {
+	if _, err := exec.LookPath("gofmt"); err != nil {
+		t.Skip("gofmt not on PATH")
+	}
+	out, err := exec.Command("sh", "-c", "(echo '// Code generated from transpose_cols.go by go generate; DO NOT EDIT.'; echo; gofmt -r 'float32 -> float64' transpose_cols.go | gofmt -r 'transposeCols -> transposeCols64')").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("transpose_cols64.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, out) {
+		t.Error("transpose_cols64.go is stale: run go generate in lipnet/")
+	}
+}

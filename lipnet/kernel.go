@@ -55,6 +55,44 @@ type ntArgs struct {
 	mask  [8]int32 // lanes of the last, partial chunk
 }
 
+// convArgs is the argument block of the indirect tiles convTile*AVX512
+// (conv_implicit.go): A row r, segment s is the float32 run at the pointer
+// stored at ind + r·rstride + 8s (bytes), segb bytes long; segment s of B
+// starts boff[s] bytes from b, rows ldb bytes apart; C row r is at
+// crow[r] + coff.
+type convArgs struct {
+	ind     unsafe.Pointer
+	rstride int
+	crow    unsafe.Pointer
+	b       unsafe.Pointer
+	boff    unsafe.Pointer // *int, one per segment
+	ldb     int
+	nseg    int
+	segb    int
+	mr      int // rows, 1, 2, 4 or 8
+	epi     int
+	hdelta  int // bytes from a C element to the h element of epiMask
+	slope   float32
+	_       float32
+	kmask   uint64
+	coff    int // bytes added to every C row pointer (the column panel)
+}
+
+// gradArgs is the argument block of convGrad*AVX512: C (8 rows, ldc
+// bytes apart) += A·B with A[r][o] the float32 at eoff + 4r bytes from the
+// pointer stored at ind + o·istride, B rows ldb bytes apart, o < k.
+type gradArgs struct {
+	ind     unsafe.Pointer
+	istride int
+	eoff    int
+	b       unsafe.Pointer
+	ldb     int
+	k       int
+	c       unsafe.Pointer
+	ldc     int
+	kmask   uint64
+}
+
 // colArgs is the argument block of colSumAddAVX2.
 type colArgs struct {
 	dst, src unsafe.Pointer
@@ -99,6 +137,15 @@ func gemm(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c []floa
 		(epi == epiMask && (m-1)*ldc+n > len(h)) {
 		panic("lipnet: gemm: bad dimensions")
 	}
+	if gemmSplit(m, n, k, a, sai, sap, b, ldb, c, ldc, mode, bias, epi, slope, h) {
+		return
+	}
+	gemmSerial(m, n, k, a, sai, sap, b, ldb, c, ldc, mode, bias, epi, slope, h)
+}
+
+// gemmSerial is gemm on the calling thread, without the checks.
+func gemmSerial(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c []float32, ldc int,
+	mode int, bias []float32, epi int, slope float32, h []float32) {
 	if useAVX2 {
 		gemmAsm(m, n, k, a, sai, sap, b, ldb, c, ldc, mode, bias, epi, slope, h)
 		return

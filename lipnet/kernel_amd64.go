@@ -59,3 +59,21 @@ func dgemmPanel8AVX512(args *gemmArgs)
 
 //go:noescape
 func dgemmPanelMaskAVX512(args *gemmArgs)
+
+//go:noescape
+func convTile32AVX512(args *convArgs)
+
+//go:noescape
+func convTile16AVX512(args *convArgs)
+
+//go:noescape
+func convTileMaskAVX512(args *convArgs)
+
+//go:noescape
+func convGrad32AVX512(args *gradArgs)
+
+//go:noescape
+func convGrad16AVX512(args *gradArgs)
+
+//go:noescape
+func convGradMaskAVX512(args *gradArgs)

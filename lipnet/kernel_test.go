@@ -13,6 +13,8 @@ func TestArgOffsets(t *testing.T) {
 	var g gemmArgs
 	var n ntArgs
 	var c colArgs
+	var v convArgs
+	var w gradArgs
 	for _, tc := range []struct {
 		name      string
 		got, want uintptr
@@ -26,6 +28,18 @@ func TestArgOffsets(t *testing.T) {
 		{"gemm.epi", unsafe.Offsetof(g.epi), 96}, {"gemm.slope", unsafe.Offsetof(g.slope), 104},
 		{"gemm.oms", unsafe.Offsetof(g.oms), 136}, {"gemm.mask", unsafe.Offsetof(g.mask), 168},
 		{"gemm.kmask", unsafe.Offsetof(g.kmask), 200},
+		{"conv.ind", unsafe.Offsetof(v.ind), 0}, {"conv.rstride", unsafe.Offsetof(v.rstride), 8},
+		{"conv.crow", unsafe.Offsetof(v.crow), 16}, {"conv.b", unsafe.Offsetof(v.b), 24},
+		{"conv.boff", unsafe.Offsetof(v.boff), 32}, {"conv.ldb", unsafe.Offsetof(v.ldb), 40},
+		{"conv.nseg", unsafe.Offsetof(v.nseg), 48}, {"conv.segb", unsafe.Offsetof(v.segb), 56},
+		{"conv.mr", unsafe.Offsetof(v.mr), 64}, {"conv.epi", unsafe.Offsetof(v.epi), 72},
+		{"conv.hdelta", unsafe.Offsetof(v.hdelta), 80}, {"conv.slope", unsafe.Offsetof(v.slope), 88},
+		{"conv.kmask", unsafe.Offsetof(v.kmask), 96}, {"conv.coff", unsafe.Offsetof(v.coff), 104},
+		{"grad.ind", unsafe.Offsetof(w.ind), 0}, {"grad.istride", unsafe.Offsetof(w.istride), 8},
+		{"grad.eoff", unsafe.Offsetof(w.eoff), 16}, {"grad.b", unsafe.Offsetof(w.b), 24},
+		{"grad.ldb", unsafe.Offsetof(w.ldb), 32}, {"grad.k", unsafe.Offsetof(w.k), 40},
+		{"grad.c", unsafe.Offsetof(w.c), 48}, {"grad.ldc", unsafe.Offsetof(w.ldc), 56},
+		{"grad.kmask", unsafe.Offsetof(w.kmask), 64},
 		{"nt.a", unsafe.Offsetof(n.a), 0}, {"nt.lda", unsafe.Offsetof(n.lda), 8},
 		{"nt.b", unsafe.Offsetof(n.b), 16}, {"nt.ldb", unsafe.Offsetof(n.ldb), 24},
 		{"nt.c", unsafe.Offsetof(n.c), 32}, {"nt.ldc", unsafe.Offsetof(n.ldc), 40},
@@ -279,7 +293,7 @@ func TestDgemm(t *testing.T) {
 }
 
 func TestTranspose(t *testing.T) {
-	for _, sh := range [][2]int{{1, 1}, {3, 5}, {16, 16}, {17, 40}, {33, 2}} {
+	for _, sh := range [][2]int{{1, 1}, {3, 5}, {16, 16}, {17, 40}, {33, 2}, {4, 9}, {70, 4}, {130, 67}} {
 		r, c := sh[0], sh[1]
 		src := randSlice(newRand(6), r*c)
 		dst := make([]float32, r*c)
@@ -294,6 +308,114 @@ func TestTranspose(t *testing.T) {
 			for j := range c {
 				if dst[j*r+i] != src[i*c+j] || dst64[j*r+i] != src64[i*c+j] {
 					t.Fatalf("%v: transpose[%d][%d] != src[%d][%d]", sh, j, i, i, j)
+				}
+			}
+		}
+	}
+}
+
+// TestArgsGo checks the portable bodies of the assembly kernels
+// (kernel_args.go, bound to the kernel names without assembly) against the
+// float64 oracles, through the argument blocks as gemmAsm, gemmNT,
+// colSumAdd and dgemm fill them.
+func TestArgsGo(t *testing.T) {
+	rng := newRand(7)
+	for _, sh := range [][3]int{{1, 1, 1}, {13, 45, 7}, {9, 32, 0}, {17, 5, 33}} {
+		for _, trans := range []bool{false, true} {
+			for mode := modeSet; mode <= modeBias; mode++ {
+				for epi := epiNone; epi <= epiMask; epi++ {
+					m, n, k := sh[0], sh[1], sh[2]
+					sai, sap, alen := k, 1, m*k
+					if trans {
+						sai, sap, alen = 1, m, k*m
+					}
+					a, b := randSlice(rng, alen), randSlice(rng, max(k, 1)*n)
+					c0, bias, h := randSlice(rng, m*n), randSlice(rng, n), randSlice(rng, m*n)
+					got, want := append([]float32(nil), c0...), append([]float32(nil), c0...)
+					args := gemmArgs{a: ptr(a, 0), sai: 4 * sai, sap: 4 * sap, ldb: 4 * n, ldc: 4 * n,
+						h: ptr(h, 0), bias: ptr(bias, 0), m: m, k: k, mode: mode, epi: epi}
+					args.slope[0] = 0.2
+					for j := 0; j < n; {
+						w := min(n-j, 32)
+						args.b, args.c, args.bias, args.h = ptr(b, j), ptr(got, j), ptr(bias, j), ptr(h, j)
+						if w < 32 {
+							w = min(w, 16)
+							args.kmask, args.mask = 1<<w-1, laneMask(min(w, 8))
+							if w < 16 {
+								w = min(w, 8)
+								panelArgsGo(&args, maskWidth(args.mask))
+							} else {
+								panelArgsGo(&args, kmaskWidth(args.kmask))
+							}
+						} else {
+							panelArgsGo(&args, w)
+						}
+						j += w
+					}
+					gemmRef(m, n, k, a, sai, sap, b, n, want, n, mode, bias, epi, 0.2, h)
+					for i := range m * n {
+						// float32 accumulation, as in TestGemm.
+						tol := 1e-6*float64(k+2)*(absDot(i/n, i%n, k, a, sai, sap, b, n)+3) + 1e-6
+						if !close32(float64(got[i]), float64(want[i]), tol, 0) {
+							t.Fatalf("%v T=%v mode %d epi %d: c[%d] = %g, want %g", sh, trans, mode, epi, i, got[i], want[i])
+						}
+					}
+				}
+			}
+			// gemmNT and colSumAdd on the same shape (A row-major, B as n×k).
+			m, n, k := sh[0], sh[1], sh[2]
+			a, b, bias := randSlice(rng, m*k+1), randSlice(rng, n*k+1), randSlice(rng, n)
+			got := make([]float32, m*n)
+			ntArgsGo(&ntArgs{a: ptr(a, 0), lda: 4 * k, b: ptr(b, 0), ldb: 4 * k, c: ptr(got, 0), ldc: 4 * n,
+				bias: ptr(bias, 0), m: m, n: n, k8: k / 8, ktail: k % 8, mode: modeBias})
+			for i := range m {
+				for j := range n {
+					s, sa := float64(bias[j]), math.Abs(float64(bias[j]))
+					for p := range k {
+						s += float64(a[i*k+p]) * float64(b[j*k+p])
+						sa += math.Abs(float64(a[i*k+p]) * float64(b[j*k+p]))
+					}
+					if !close32(float64(got[i*n+j]), s, 1e-6*float64(k+2)*sa+1e-6, 0) {
+						t.Fatalf("nt %v: c[%d][%d] = %g, want %g", sh, i, j, got[i*n+j], s)
+					}
+				}
+			}
+			dst := make([]float32, n)
+			colArgsGo(&colArgs{dst: ptr(dst, 0), src: ptr(got, 0), ld: 4 * n, rows: m, n: n})
+			for j := range n {
+				var s, sa float64
+				for i := range m {
+					s += float64(got[i*n+j])
+					sa += math.Abs(float64(got[i*n+j]))
+				}
+				if !close32(float64(dst[j]), s, 1e-7*float64(m+1)*sa, 0) {
+					t.Fatalf("colsum %v: column %d = %g, want %g", sh, j, dst[j], s)
+				}
+			}
+			// dgemm's panels: C = A·B in float64, then C += A·B.
+			a64, b64 := make([]float64, m*k+1), make([]float64, k*n+1)
+			for i := range a64 {
+				a64[i] = rng.NormFloat64()
+			}
+			for i := range b64 {
+				b64[i] = rng.NormFloat64()
+			}
+			c64 := make([]float64, m*n)
+			for mode := modeSet; mode <= modeAdd; mode++ {
+				dargs := gemmArgs{a: unsafe.Pointer(&a64[0]), sai: 8 * k, sap: 8, b: unsafe.Pointer(&b64[0]),
+					ldb: 8 * n, c: unsafe.Pointer(&c64[0]), ldc: 8 * n, m: m, k: k, mode: mode}
+				dpanelArgsGo(&dargs, n)
+			}
+			for i := range m {
+				for j := range n {
+					s := 0.0
+					for p := range k {
+						s += a64[i*k+p] * b64[p*n+j]
+					}
+					// float64 sums of ≤ 34 O(1) terms, twice: 1e-12 absolute.
+					if !close32(c64[i*n+j], 2*s, 1e-12, 0) {
+						t.Fatalf("dgemm %v: c[%d][%d] = %g, want %g", sh, i, j, c64[i*n+j], 2*s)
+					}
 				}
 			}
 		}

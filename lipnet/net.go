@@ -1,8 +1,10 @@
 package lipnet
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // pcgStream is the second PCG seed word, fixed so that Config.Seed alone
@@ -25,7 +27,14 @@ type Net struct {
 	params  []float32
 	grads   []float32
 	power   []float32
-	scratch *scratch
+	scratch *scratch // scratches[0]: Normalize's work space on the calling thread
+
+	scratches []*scratch // one per part of a parallel Normalize (pool.go)
+	order     []int      // layers by decreasing certificate cost (certCost)
+	norm      normJob
+	// parallelCert: the layers' certificates are worth splitting
+	// (normParallelMin).
+	parallelCert bool
 
 	cap  int         // rows the buffers hold
 	h    [][]float32 // h[l]: output of layer l (rows×out_l), after its activation
@@ -111,6 +120,29 @@ func New(cfg Config) (*Net, error) {
 		}
 		for range warmupIters {
 			d.powerStep(n.scratch)
+		}
+	}
+	n.scratches = []*scratch{n.scratch}
+	n.order = make([]int, D)
+	for l := range n.order {
+		n.order[l] = l
+	}
+	slices.SortStableFunc(n.order, func(a, b int) int {
+		return cmp.Compare(certCost(n.layers[b]), certCost(n.layers[a]))
+	})
+	var rest float64
+	for _, l := range n.order[1:] {
+		rest += certCost(n.layers[l])
+	}
+	n.parallelCert = rest >= normParallelMin
+	// The work spaces of the threads set now, so that the first steps
+	// allocate nothing either (a later SetThreads(more) grows them once).
+	for p := 1; n.parallelCert && p < Threads(); p++ {
+		n.scratches = append(n.scratches, newScratch(dims, geoms))
+	}
+	for _, l := range n.layers[:nc] {
+		if c := l.(*conv); c.im != nil {
+			c.buf(Threads() - 1)
 		}
 	}
 	n.Normalize()

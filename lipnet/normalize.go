@@ -2,6 +2,7 @@ package lipnet
 
 import (
 	"math"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -47,7 +48,19 @@ import (
 // (BenchmarkNormalize, AVX-512), ≈ 20% of a GPA step; in a four-well run of
 // the engine (lr 0.005, T_NN = 5) step 2 was needed for 0–7% of the layer
 // updates and step 3 for ≤ 2% (more with Adam than with SGD). On the MNIST
-// latent net (128–256–512–256–1) Normalize is ≈ 1/3 of the step.
+// latent net (128–256–512–256–1) Normalize was ≈ 1/3 of the step, ≈ 1/4
+// with the sub-blocked factorisation below; with more than one thread the
+// layers are certified in parallel (normJob).
+//
+// A cheaper certificate by perturbation, σ(W + ΔW) ≤ σ̄(W) + ‖ΔW‖_F from
+// the bound of the weights after the last Normalize, would keep the same
+// weights only where it certifies the same τ, i.e. ‖ΔW‖_F ≤ √τ − σ̄(W):
+// a margin of order certSlack·σ. One SGD step moves the layers of the
+// benchmark workloads by ‖ΔW‖_F ≈ 1e-4–2e-3 (lr 0.005) and Adam by far
+// more, and the test passed for 0 of 160 layer updates at lr 0.005, 0.001
+// and 0.0001 on the four-well and latent nets (our measurement): it would
+// cost a copy of W and save nothing, so we do not use it. Any looser
+// scaling (dividing by the perturbation bound) would change the weights.
 const (
 	certSlack      = 1e-4 // relative gap allowed between σ̂ and the certified σ̄
 	certRetryIters = 8    // power iterations before the second certificate
@@ -115,8 +128,88 @@ func (n *Net) Normalize() {
 		return
 	}
 	c := math.Pow(n.cfg.Lipschitz, 1/float64(len(n.layers)))
-	for _, l := range n.layers {
-		l.normalize(c, n.cfg.Norm, n.scratch)
+	parts := 1
+	if n.cfg.Norm == Spectral && n.parallelCert {
+		parts = workPool.acquire(len(n.layers))
+	}
+	if parts == 1 {
+		for _, l := range n.layers {
+			l.normalize(c, n.cfg.Norm, n.scratch)
+		}
+		return
+	}
+	for len(n.scratches) < parts { // once per thread count
+		n.scratches = append(n.scratches, newScratch(n.cfg.dims(), n.cfg.convGeoms()))
+	}
+	n.norm.n, n.norm.c = n, c
+	n.norm.next.Store(0)
+	workPool.runLocked(&n.norm, parts)
+	n.norm.n = nil
+}
+
+// normJob is a parallel Normalize: the parts take the layers, most costly
+// first (Net.order), each with its own work space. A layer's bound depends
+// only on its weights and power vector, so the result does not depend on
+// which part takes which layer.
+type normJob struct {
+	n    *Net
+	c    float64
+	next atomic.Int32
+}
+
+func (j *normJob) run(part, _ int) {
+	n, s := j.n, j.n.scratches[part]
+	for {
+		i := int(j.next.Add(1)) - 1
+		if i >= len(n.order) {
+			return
+		}
+		n.layers[n.order[i]].normalize(j.c, n.cfg.Norm, s)
+	}
+}
+
+// normParallelMin is the least certificate work (multiply-adds), besides
+// the largest layer's, for which Normalize splits the layers over the
+// threads: ≈ 30 µs in the float64 kernels, against ≈ 5–50 µs to wake a
+// parked worker. The four-well net (2–32–32–32–1, ≈ 4·10⁴) stays on one.
+const normParallelMin = 1 << 20
+
+// certCost estimates the multiply-adds of a layer's spectral certificate,
+// to order the layers of a parallel Normalize: the Gram matrix (in·out·n/2)
+// and its Cholesky factorisation (n³/6) of a dense layer, n = min(in, out);
+// for a convolution the lags and one factorisation per frequency (see
+// conv_norm.go), or the exact Gram (conv_exact.go).
+func certCost(l layer) float64 {
+	switch l := l.(type) {
+	case *dense:
+		in, out := float64(l.in), float64(l.out)
+		n := min(in, out)
+		return in*out*n/2 + n*n*n/6
+	case *conv:
+		cc, g := &l.cert, l.g
+		if cc.exact {
+			n := float64(cc.n)
+			return n * n * n / 6 * 2
+		}
+		n := float64(2 * cc.n)
+		return float64(cc.m1*cc.m2)/2*n*n*n/6 + 169*float64(g.cin*g.cout*g.cout)
+	}
+	return 0
+}
+
+// certStats returns how the spectral bounds were obtained, summed over the
+// work spaces (for tests and benchmarks).
+func (n *Net) certStats() (certified, retried, bisected int) {
+	for _, s := range n.scratches {
+		certified, retried, bisected = certified+s.certified, retried+s.retried, bisected+s.bisected
+	}
+	return
+}
+
+// resetCertStats zeroes the counts of certStats.
+func (n *Net) resetCertStats() {
+	for _, s := range n.scratches {
+		s.resetStats()
 	}
 }
 
@@ -299,22 +392,23 @@ func bracket(tau, trace float64, n int, ok func(float64) bool) float64 {
 // helps) and ‖ |W|ᵀ|W| ‖₂ = ‖|W|‖₂² ≤ ‖W‖_F².
 func (d *dense) gram(s *scratch) (n int, fro2, etaG float64) {
 	in, out := d.in, d.out
-	w := s.w64[:in*out]
-	for i, v := range d.w {
-		w[i] = float64(v)
-	}
-	// G[i][j] = Σ_p A[i][p]·B[p][j] with A = Wᵀ, B = W, or A = W, B = Wᵀ.
-	a, sai, sap, b, ldb, k := w, 1, out, w, out, in
+	// G = MᵀM with M = W (k = in rows, n = out columns) if out ≤ in, else
+	// M = Wᵀ (transposed in float32, where it is exact and fast), so that
+	// G[i][j] = Σ_p M[p][i]·M[p][j] reads one row p of M for A and B.
+	src, k := d.w, in
+	n = out
 	if out > in {
-		wt := s.wt64[:in*out]
-		transpose64(wt, w, in, out)
-		a, sai, sap, b, ldb, k = w, out, 1, wt, in, out
+		transpose32(d.wt, d.w, in, out)
+		src, k, n = d.wt, out, in
 	}
-	n = min(in, out)
+	m := s.w64[:in*out]
+	for i, v := range src {
+		m[i] = float64(v)
+	}
 	g := s.g[:n*n]
 	for r0 := 0; r0 < n; r0 += cholBlock {
 		r1 := min(r0+cholBlock, n)
-		dgemm(r1-r0, r1, k, a[r0*sai:], sai, sap, b, ldb, g[r0*n:], n, modeSet)
+		dgemm(r1-r0, r1, k, m[r0:], 1, n, m, n, g[r0*n:], n, modeSet)
 	}
 	var trace float64
 	for i := range n {
@@ -329,6 +423,12 @@ func (d *dense) gram(s *scratch) (n int, fro2, etaG float64) {
 // cholBlock is the block size of the Cholesky factorisation: the trailing
 // updates of larger Gram matrices run in the float64 kernel (dgemm).
 const cholBlock = 32
+
+// cholSub is the sub-block of the columns of a block of the Cholesky
+// factorisation that are formed by dot products; the rest of the block
+// is updated in dgemm (5× less scalar work than dot products over the
+// whole block, at n = 256).
+const cholSub = 8
 
 // choleskyOK reports whether the Cholesky factorisation of (τ−η)I − G
 // succeeds in float64, which certifies λ_max(G) < τ for the exact G of the
@@ -357,20 +457,78 @@ func choleskyOK(s *scratch, g []float64, n, ld int, tau, etaG float64) bool {
 	for kb := 0; kb < n; kb += cholBlock {
 		e := min(kb+cholBlock, n)
 		// Columns kb … e−1 of L (diagonal block and panel L₂₁ = A₂₁·L₁₁⁻ᵀ),
-		// left-looking within the block: for each column j the rows below
-		// (the inner loop) are independent.
-		for j := kb; j < e; j++ {
-			lj := a[j*n+kb : j*n+j+1]
-			x := lj[j-kb] - dot64(lj[:j-kb], lj[:j-kb])
-			if !(x > 0) {
-				return false
+		// by sub-blocks of cholSub columns: left-looking within a sub-block,
+		// row by row (each row read once, its own entries and the
+		// sub-block's diagonal rows in L1), then the block's later columns
+		// take the sub-block's update A[i][q] −= Σ_p L[i][p]·L[q][p] in
+		// dgemm.
+		for sb := kb; sb < e; sb += cholSub {
+			se := min(sb+cholSub, e)
+			for i := sb; i < se; i++ { // the diagonal sub-block
+				ai := a[i*n+sb : i*n+i+1]
+				for j := sb; j <= i; j++ {
+					lj := a[j*n+sb : j*n+j+1]
+					x := ai[j-sb] - dot64(ai[:j-sb], lj[:j-sb])
+					if j < i {
+						ai[j-sb] = x / lj[j-sb]
+						continue
+					}
+					if !(x > 0) {
+						return false
+					}
+					ai[j-sb] = math.Sqrt(x)
+				}
 			}
-			ljj := math.Sqrt(x)
-			lj[j-kb] = ljj
-			for i := j + 1; i < n; i++ {
-				ai := a[i*n+kb : i*n+j+1]
-				ai[j-kb] = (ai[j-kb] - dot64(ai[:j-kb], lj[:j-kb])) / ljj
+			// The rows below, eight at a time: eight independent chains of
+			// dependent divisions (the latency of one chain bounds it).
+			w := se - sb
+			i := se
+			for ; i+8 <= n; i += 8 {
+				r0, r1 := a[i*n+sb:i*n+se], a[(i+1)*n+sb:(i+1)*n+se]
+				r2, r3 := a[(i+2)*n+sb:(i+2)*n+se], a[(i+3)*n+sb:(i+3)*n+se]
+				r4, r5 := a[(i+4)*n+sb:(i+4)*n+se], a[(i+5)*n+sb:(i+5)*n+se]
+				r6, r7 := a[(i+6)*n+sb:(i+6)*n+se], a[(i+7)*n+sb:(i+7)*n+se]
+				r0, r1, r2, r3 = r0[:w], r1[:w], r2[:w], r3[:w]
+				r4, r5, r6, r7 = r4[:w], r5[:w], r6[:w], r7[:w]
+				for j := range w {
+					lj := a[(sb+j)*n+sb : (sb+j)*n+sb+j+1]
+					x0, x1, x2, x3 := r0[j], r1[j], r2[j], r3[j]
+					x4, x5, x6, x7 := r4[j], r5[j], r6[j], r7[j]
+					for p, l := range lj[:j] {
+						x0 -= r0[p] * l
+						x1 -= r1[p] * l
+						x2 -= r2[p] * l
+						x3 -= r3[p] * l
+						x4 -= r4[p] * l
+						x5 -= r5[p] * l
+						x6 -= r6[p] * l
+						x7 -= r7[p] * l
+					}
+					d := lj[j]
+					r0[j], r1[j], r2[j], r3[j] = x0/d, x1/d, x2/d, x3/d
+					r4[j], r5[j], r6[j], r7[j] = x4/d, x5/d, x6/d, x7/d
+				}
 			}
+			for ; i < n; i++ {
+				ai := a[i*n+sb : i*n+se]
+				for j := range w {
+					lj := a[(sb+j)*n+sb : (sb+j)*n+sb+j+1]
+					ai[j] = (ai[j] - dot64(ai[:j], lj[:j])) / lj[j]
+				}
+			}
+			if se == e {
+				break
+			}
+			// Rows se … n−1, columns se … e−1 (entries above the diagonal
+			// are updated too, and never read).
+			w2 := e - se
+			bt := s.bt[:cholSub*w2] // −L[se:e, sb:se]ᵀ
+			for q := range w2 {
+				for p, v := range a[(se+q)*n+sb : (se+q)*n+se] {
+					bt[p*w2+q] = -v
+				}
+			}
+			dgemm(n-se, w2, se-sb, a[se*n+sb:], n, 1, bt, w2, a[se*n+se:], n, modeAdd)
 		}
 		if e == n {
 			break

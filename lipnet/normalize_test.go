@@ -232,7 +232,7 @@ func BenchmarkNormalize(b *testing.B) {
 			n, _ := New(Config{In: 2, Hidden: []int{32, 32, 32}, Out: 1, Lipschitz: 1, Norm: nm, Seed: 1})
 			rng := newRand(1)
 			g := randSlice(rng, len(n.Params()))
-			n.scratch.resetStats()
+			n.resetCertStats()
 			b.ReportAllocs()
 			for b.Loop() {
 				p := n.Params()
@@ -241,10 +241,10 @@ func BenchmarkNormalize(b *testing.B) {
 				}
 				n.Normalize()
 			}
-			s := n.scratch
-			if tot := s.certified + s.retried + s.bisected; tot > 0 {
-				b.ReportMetric(float64(s.retried)/float64(tot), "retried/layer")
-				b.ReportMetric(float64(s.bisected)/float64(tot), "bisected/layer")
+			certified, retried, bisected := n.certStats()
+			if tot := certified + retried + bisected; tot > 0 {
+				b.ReportMetric(float64(retried)/float64(tot), "retried/layer")
+				b.ReportMetric(float64(bisected)/float64(tot), "bisected/layer")
 			}
 		})
 	}
@@ -258,5 +258,34 @@ func TestPowerVectorBlind(t *testing.T) {
 	bound := n.layers[0].(*dense).spectralBound(n.scratch)
 	if want := math.Sqrt2; bound < want || bound > want*(1+certSlack)*(1+1e-12) {
 		t.Errorf("bound = %.17g, want in [√2, √2(1+%g)]", bound, certSlack)
+	}
+}
+
+// BenchmarkCertificate measures the two parts of the dense certificate on
+// the latent net's 512 → 256 layer: the float64 Gram matrix (256×256 from
+// k = 512) and one Cholesky test, with GFLOP/s by CPU time.
+func BenchmarkCertificate(b *testing.B) {
+	n, _ := New(Config{In: 128, Hidden: []int{256, 512, 256}, Out: 1, Lipschitz: 1, Norm: Spectral, Seed: 1})
+	d := n.layers[2].(*dense)
+	s := n.scratch
+	sigma := d.powerStep(s)
+	nn, _, eta := d.gram(s)
+	tau := sq(sigma * (1 + 1e-2)) // certified on the first try
+	for _, part := range []string{"gram", "cholesky"} {
+		b.Run(part, func(b *testing.B) {
+			flops := float64(nn * nn * d.in) // lower triangle: n²/2·k multiply-adds
+			if part == "cholesky" {
+				flops = float64(nn*nn*nn) / 3
+			}
+			cpu := processCPU()
+			for b.Loop() {
+				if part == "gram" {
+					d.gram(s)
+				} else if !d.choleskyOK(s, nn, tau, eta) {
+					b.Fatal("not certified")
+				}
+			}
+			b.ReportMetric(flops*float64(b.N)/(processCPU()-cpu)/1e9, "cpu-GFLOP/s")
+		})
 	}
 }

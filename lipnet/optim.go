@@ -18,7 +18,8 @@ type Optimizer interface {
 
 // SGD is plain gradient descent, θ ← θ − lr·∇θ: the paper's optimizer.
 type SGD struct {
-	lr float64
+	lr  float64
+	job optJob
 }
 
 // NewSGD returns gradient descent with learning rate lr.
@@ -29,10 +30,16 @@ func (o *SGD) Step(params, grads []float32) {
 	if len(grads) != len(params) {
 		panic("lipnet: SGD.Step: len(grads) != len(params)")
 	}
-	lr := float32(o.lr)
-	g := grads[:len(params)]
+	o.job = optJob{p: params, g: grads, lr: float32(o.lr)}
+	o.job.start()
+	o.job = optJob{}
+}
+
+// sgdTo does θ ← θ − lr·g on p.
+func sgdTo(p, g []float32, lr float32) {
+	g = g[:len(p)]
 	for i, gi := range g {
-		params[i] -= lr * gi
+		p[i] -= lr * gi
 	}
 }
 
@@ -67,6 +74,7 @@ func (o *SGD) LR() float64 { return o.lr }
 type Adam struct {
 	lr    float64
 	state []float32 // m (n), v (n), t (1; exact up to 2²⁴ steps)
+	job   optJob
 }
 
 // Adam's hyper-parameters (Kingma & Ba 2015; TensorFlow's defaults).
@@ -90,9 +98,15 @@ func (o *Adam) Step(params, grads []float32) {
 	t := float64(o.state[2*n]) + 1
 	o.state[2*n] = float32(t)
 	lrt := float32(o.lr * math.Sqrt(1-math.Pow(adamBeta2, t)) / (1 - math.Pow(adamBeta1, t)))
-	m, v := o.state[:n:n], o.state[n:2*n:2*n]
-	g := grads[:n]
-	p := params[:n]
+	o.job = optJob{p: params[:n], g: grads[:n], m: o.state[:n:n], v: o.state[n : 2*n : 2*n], lr: lrt, adam: true}
+	o.job.start()
+	o.job = optJob{}
+}
+
+// adamTo does the Adam update of p with the moments m, v and the step
+// size lrt (see Adam).
+func adamTo(p, g, m, v []float32, lrt float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i, gi := range g {
 		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
 		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
@@ -126,3 +140,50 @@ func (o *Adam) SetLR(lr float64) { o.lr = lr }
 
 // LR returns the learning rate.
 func (o *Adam) LR() float64 { return o.lr }
+
+// optParallelMin is the smallest parameter count whose update is split
+// over the threads: the update is elementwise and memory-bound, and split
+// it keeps each part's parameters in the cache of the thread that updates
+// them every step.
+const optParallelMin = 1 << 16
+
+// optJob is one optimizer update, split into runs of whole cache lines.
+type optJob struct {
+	p, g, m, v []float32
+	lr         float32
+	adam       bool
+	step       int
+}
+
+// start runs the update, over the pool when it is large enough.
+func (j *optJob) start() {
+	n := len(j.p)
+	if n < optParallelMin {
+		j.step = n
+		j.run(0, 1)
+		return
+	}
+	parts := workPool.acquire(Threads())
+	j.step = (n/16 + parts - 1) / parts * 16
+	if parts == 1 {
+		j.step = n
+		j.run(0, 1)
+		return
+	}
+	workPool.runLocked(j, parts)
+}
+
+func (j *optJob) run(part, parts int) {
+	lo, hi := part*j.step, min(len(j.p), (part+1)*j.step)
+	if part == parts-1 {
+		hi = len(j.p)
+	}
+	if lo >= hi {
+		return
+	}
+	if j.adam {
+		adamTo(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.lr)
+		return
+	}
+	sgdTo(j.p[lo:hi], j.g[lo:hi], j.lr)
+}

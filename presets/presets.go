@@ -13,17 +13,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/experiments"
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 //go:embed builtin/*.toml
@@ -31,77 +29,6 @@ var builtin embed.FS
 
 // Default is the preset used when none is given.
 const Default = "four-well-L1"
-
-// Info describes one preset.
-type Info struct {
-	Name        string
-	Description string
-	File        string // "" for embedded presets
-}
-
-// List returns the embedded presets, sorted by name.
-func List() []Info {
-	entries, _ := fs.ReadDir(builtin, "builtin")
-	var out []Info
-	for _, e := range entries {
-		name := strings.TrimSuffix(e.Name(), ".toml")
-		cfg, err := Parse(mustRead(name), name)
-		desc := cfg.Description
-		if err != nil {
-			desc = "invalid preset: " + err.Error()
-		}
-		out = append(out, Info{Name: name, Description: desc})
-	}
-	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
-	return out
-}
-
-// ListDir returns the *.toml presets in dir that load without error.
-func ListDir(dir string) []Info {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.toml"))
-	var out []Info
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		cfg, err := Parse(b, f)
-		if err != nil {
-			continue
-		}
-		out = append(out, Info{Name: cfg.Name, Description: cfg.Description, File: f})
-	}
-	return out
-}
-
-func mustRead(name string) []byte {
-	b, _ := builtin.ReadFile("builtin/" + name + ".toml")
-	return b
-}
-
-// Source returns the TOML text of an embedded preset or a preset file.
-func Source(nameOrFile string) ([]byte, string, error) {
-	if isFile(nameOrFile) {
-		b, err := os.ReadFile(nameOrFile)
-		if err != nil {
-			return nil, "", fmt.Errorf("presets: %w", err)
-		}
-		return b, nameOrFile, nil
-	}
-	b, err := builtin.ReadFile("builtin/" + nameOrFile + ".toml")
-	if err != nil {
-		var names []string
-		for _, p := range List() {
-			names = append(names, p.Name)
-		}
-		return nil, "", fmt.Errorf("presets: no preset %q; available: %s (or give a .toml file)", nameOrFile, strings.Join(names, ", "))
-	}
-	return b, nameOrFile, nil
-}
-
-func isFile(s string) bool {
-	return strings.HasSuffix(s, ".toml") || strings.ContainsRune(s, os.PathSeparator)
-}
 
 // Load resolves a preset by embedded name or file path, applies the
 // "section.key=value" overrides in sets, and validates the result.
@@ -179,6 +106,9 @@ func parse(src []byte, label string, generated bool) (experiments.Config, error)
 	if cfg.Name == "" {
 		cfg.Name = strings.TrimSuffix(filepath.Base(label), ".toml")
 	}
+	// The name and description are printed on terminals: no escape
+	// sequences from a file reach them.
+	cfg.Name, cfg.Description = inputfile.Printable(cfg.Name), inputfile.Printable(cfg.Description)
 	if cfg.Genes != nil && cfg.Genes.Standardize == "" {
 		cfg.Genes.Standardize = "pooled"
 	}
@@ -247,6 +177,8 @@ var knownKeys = []string{
 	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
+	"slurm.partition", "slurm.time", "slurm.mem", "slurm.cpus_per_task", "slurm.gres", "slurm.account", "slurm.qos",
+	"slurm.constraint", "slurm.max_parallel", "slurm.signal_lead", "slurm.extra",
 	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split", "holdout",
 }
 

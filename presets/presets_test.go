@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"github.com/gpa-tui/gpa-tui/experiments"
 	"math"
 	"os"
 	"path/filepath"
@@ -157,4 +158,29 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip changed the config")
 		}
 	})
+}
+
+// TestEmptyPreset: a preset with no data sections names the missing kind
+// (not "target.n: 0").
+func TestEmptyPreset(t *testing.T) {
+	_, err := Parse([]byte("name = \"empty\"\n"), "empty.toml")
+	if err == nil || !strings.Contains(err.Error(), "target.kind: missing") {
+		t.Errorf("empty preset: %v, want target.kind: missing", err)
+	}
+}
+
+// TestPresetsFitMemory: every shipped preset's memory estimate fits 4 GiB,
+// so none is refused on a laptop or a modest Slurm allocation.
+func TestPresetsFitMemory(t *testing.T) {
+	for _, p := range List() {
+		cfg, err := Load(p.Name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := experiments.EstimateMemory(cfg); e.Total > 4<<30 {
+			t.Errorf("%s: estimated %.3g GiB (largest: %s)", p.Name, e.Total/(1<<30), e.Biggest().Name)
+		} else {
+			t.Logf("%-20s %8.1f MiB (largest: %s)", p.Name, e.Total/(1<<20), e.Biggest().Name)
+		}
+	}
 }

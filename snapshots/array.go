@@ -2,70 +2,38 @@ package snapshots
 
 import (
 	"fmt"
-	"math"
 	"slices"
+
+	"github.com/gpa-tui/gpa-tui/npy"
 )
 
 // Elem is the set of element types an Array can hold.
 type Elem interface {
-	float32 | float64 | int64 | uint8 | uint64
+	float32 | float64 | int32 | int64 | uint8 | uint64 | bool
 }
 
-// Array is one named n-dimensional array, stored row-major (C order).
+// Array is one named n-dimensional array, stored row-major (C order). It is
+// an npy.Array with the member name it has inside the .npz.
 type Array struct {
 	// Name is the member name inside the .npz, without ".npy".
 	Name string
 	// Shape holds the dimensions; an empty Shape is a 0-d array of one element.
 	Shape []int
-	// Data is a []float32, []float64, []int64, []uint8 or []uint64 whose
-	// length is the product of Shape.
+	// Data is a []float32, []float64, []int32, []int64, []uint8, []uint64
+	// or []bool whose length is the product of Shape.
 	Data any
 }
 
+// npy returns a without its name.
+func (a Array) npy() npy.Array { return npy.Array{Shape: a.Shape, Data: a.Data} }
+
 // Len returns the number of elements Shape describes, or -1 when a
 // dimension is negative or the product overflows int.
-func (a Array) Len() int { return shapeLen(a.Shape) }
+func (a Array) Len() int { return a.npy().Len() }
 
-// DType returns the NumPy type string of a.Data ("<f4", "<f8", "<i8", "|u1"
-// or "<u8"), or "" when a.Data is not a supported slice type.
-func (a Array) DType() string {
-	descr, _, _ := dataInfo(a.Data)
-	return descr
-}
-
-// shapeLen is the product of shape, or -1 for a negative dimension or an
-// overflow of int.
-func shapeLen(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		if d < 0 {
-			return -1
-		}
-		if d != 0 && n > math.MaxInt/d {
-			return -1
-		}
-		n *= d
-	}
-	return n
-}
-
-// dataInfo reports the NumPy descr, the element size in bytes and the
-// length of data; descr is "" when data is not a supported slice.
-func dataInfo(data any) (descr string, size, n int) {
-	switch d := data.(type) {
-	case []float32:
-		return "<f4", 4, len(d)
-	case []float64:
-		return "<f8", 8, len(d)
-	case []int64:
-		return "<i8", 8, len(d)
-	case []uint8:
-		return "|u1", 1, len(d)
-	case []uint64:
-		return "<u8", 8, len(d)
-	}
-	return "", 0, 0
-}
+// DType returns the NumPy type string of a.Data ("<f4", "<f8", "<i4", "<i8",
+// "|u1", "<u8" or "|b1"), or "" when a.Data is not a supported slice type.
+func (a Array) DType() string { return a.npy().DType() }
 
 // Get returns the data of arrays[name] as a []T, checking that the array
 // exists, holds T, and has the given shape; a negative entry in shape
@@ -80,12 +48,11 @@ func Get[T Elem](arrays map[string]Array, name string, shape ...int) ([]T, error
 	}
 	data, ok := a.Data.([]T)
 	if !ok {
-		var zero []T
-		want, _, _ := dataInfo(zero)
+		want := Array{Data: []T{}}.DType()
 		return nil, fmt.Errorf("%w: array %q has dtype %s, want %s", ErrCorrupt, name, a.DType(), want)
 	}
 	if len(shape) > 0 && !shapeMatches(a.Shape, shape) {
-		return nil, fmt.Errorf("%w: array %q has shape %s, want %s", ErrCorrupt, name, pyShape(a.Shape), pyShape(shape))
+		return nil, fmt.Errorf("%w: array %q has shape %s, want %s", ErrCorrupt, name, npy.FormatShape(a.Shape), npy.FormatShape(shape))
 	}
 	return data, nil
 }
@@ -94,4 +61,26 @@ func Get[T Elem](arrays map[string]Array, name string, shape ...int) ([]T, error
 // want matches any dimension.
 func shapeMatches(got, want []int) bool {
 	return slices.EqualFunc(got, want, func(g, w int) bool { return w < 0 || g == w })
+}
+
+// dataInfo returns the element size in bytes and the length of data, a
+// slice of an Elem type; both are 0 for anything else.
+func dataInfo(data any) (size, n int) {
+	switch d := data.(type) {
+	case []float32:
+		return 4, len(d)
+	case []float64:
+		return 8, len(d)
+	case []int32:
+		return 4, len(d)
+	case []int64:
+		return 8, len(d)
+	case []uint8:
+		return 1, len(d)
+	case []uint64:
+		return 8, len(d)
+	case []bool:
+		return 1, len(d)
+	}
+	return 0, 0
 }

@@ -1,6 +1,7 @@
 package snapshots_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -23,7 +24,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	meta, arrays, err := snapshots.ReadFile(path)
+	meta, arrays, err := snapshots.ReadFile(path, snapshots.Limits{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -38,7 +39,7 @@ func Example() {
 }
 
 func ExampleReadFile_foreign() {
-	_, _, err := snapshots.ReadFile("testdata/numpy_f4.npy")
+	_, _, err := snapshots.ReadFile("testdata/numpy_f4.npy", snapshots.Limits{})
 	fmt.Println(errors.Is(err, snapshots.ErrNotSnapshot))
 	fmt.Println(err)
 	// Output:
@@ -53,4 +54,27 @@ func ExampleExportCSV() {
 	// x1,x2
 	// 0.5,-1
 	// 3.25,1e-07
+}
+
+func ExampleLimits() {
+	dir, _ := os.MkdirTemp("", "snapshots-example")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "run.npz")
+	snapshots.WriteFile(path, []byte(`{"m": 3, "d": 2}`), []snapshots.Array{
+		{Name: "particles", Shape: []int{3, 2}, Data: []float32{0, 0, 1, 1, 2, 2}},
+		{Name: "extra", Shape: []int{1000}, Data: make([]float64, 1000)},
+	})
+	// Decode only the particles, with the shape and size the metadata
+	// allow; "extra" is skipped without being decompressed.
+	lim := snapshots.Limits{Arrays: func(meta []byte) (map[string]snapshots.Want, error) {
+		var m struct{ M, D int }
+		if err := json.Unmarshal(meta, &m); err != nil {
+			return nil, err
+		}
+		return map[string]snapshots.Want{"particles": {Shape: []int{m.M, m.D}, Max: int64(4 * m.M * m.D)}}, nil
+	}}
+	_, arrays, err := snapshots.ReadFile(path, lim)
+	fmt.Println(len(arrays), arrays["particles"].Shape, err)
+	// Output:
+	// 1 [3 2] <nil>
 }

@@ -61,6 +61,16 @@ const (
 	exportDPI   = 96
 )
 
+// Limits of Render.
+const (
+	// MaxSize is the largest Width and Height: an 8192×8192 RGBA picture
+	// takes 256 MiB while it is drawn.
+	MaxSize = 8192
+	// MaxImagePixels is the largest Image.H·Image.W, 65536 (256×256): the
+	// grid of up to 200 images then stays below 60 MB at native size.
+	MaxImagePixels = 1 << 16
+)
+
 // Colours of the scatter plot: matplotlib's "tab10" blue and orange, and a
 // translucent grey for the initial particles.
 var (
@@ -75,7 +85,7 @@ func ExportPNG(path string, p PlotData) error {
 	if err != nil {
 		return fmt.Errorf("snapshots: %s: %w", path, err)
 	}
-	err = writeAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
+	err = WriteAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 	if err != nil {
 		return fmt.Errorf("snapshots: %s: %w", path, err)
 	}
@@ -88,10 +98,15 @@ func ExportPNG(path string, p PlotData) error {
 // an image grid when p.Image is set. The title shows Title, Step and
 // Metrics; non-finite particles are left out and counted in the title.
 //
-// Render panics on misuse: Dim ≤ 0, data lengths that are not multiples of
-// Dim, an Image shape that does not match Dim, or len(Labels) ≠ M.
+// p usually comes from a snapshot file, so Render checks it and returns an
+// error, never panics, when it is inconsistent: Dim ≤ 0, a data length that
+// is not a multiple of Dim, an Image shape that does not match Dim (or has
+// other than 1 or 3 channels, or more than MaxImagePixels pixels),
+// len(Labels) ≠ M, or a Width or Height above MaxSize.
 func Render(p PlotData) (image.Image, error) {
-	checkPlotData(p)
+	if err := p.check(); err != nil {
+		return nil, err
+	}
 	w, h := p.Width, p.Height
 	if w <= 0 {
 		w = defaultSize
@@ -116,21 +131,38 @@ func Render(p PlotData) (image.Image, error) {
 	return c.Image(), nil
 }
 
-// checkPlotData panics if p is inconsistent.
-func checkPlotData(p PlotData) {
+// check reports what makes p impossible to draw, or nil.
+func (p PlotData) check() error {
 	d := p.Dim
 	if d <= 0 {
-		panic("snapshots: Render: Dim must be positive")
+		return fmt.Errorf("dimension d = %d: want d > 0", d)
 	}
-	if len(p.Particles)%d != 0 || len(p.Target)%d != 0 || len(p.Initial)%d != 0 {
-		panic("snapshots: Render: data length is not a multiple of Dim")
+	if p.Width > MaxSize || p.Height > MaxSize {
+		return fmt.Errorf("picture of %d×%d pixels: want at most %d×%d", p.Width, p.Height, MaxSize, MaxSize)
 	}
-	if im := p.Image; im != (ImageShape{}) && (im.H <= 0 || im.W <= 0 || (im.C != 1 && im.C != 3) || im.H*im.W*im.C != d) {
-		panic("snapshots: Render: Image shape does not match Dim")
+	for _, l := range []struct {
+		name string
+		data []float32
+	}{{"particles", p.Particles}, {"target", p.Target}, {"initial particles", p.Initial}} {
+		if len(l.data)%d != 0 {
+			return fmt.Errorf("%d values of the %s are not rows of d = %d", len(l.data), l.name, d)
+		}
 	}
-	if p.Labels != nil && len(p.Labels) != len(p.Particles)/d {
-		panic("snapshots: Render: len(Labels) != number of particles")
+	if im := p.Image; im != (ImageShape{}) {
+		if im.H <= 0 || im.W <= 0 || (im.C != 1 && im.C != 3) {
+			return fmt.Errorf("image shape %d×%d×%d: want positive height and width and 1 or 3 channels", im.H, im.W, im.C)
+		}
+		if im.H > MaxImagePixels/im.W {
+			return fmt.Errorf("images of %d×%d pixels: want at most %d pixels", im.H, im.W, MaxImagePixels)
+		}
+		if im.H*im.W*im.C != d {
+			return fmt.Errorf("image shape %d×%d×%d has %d values, the particles d = %d", im.H, im.W, im.C, im.H*im.W*im.C, d)
+		}
 	}
+	if m := len(p.Particles) / d; p.Labels != nil && len(p.Labels) != m {
+		return fmt.Errorf("%d labels for %d particles", len(p.Labels), m)
+	}
+	return nil
 }
 
 // title formats "Title — step N" and a line of metrics.

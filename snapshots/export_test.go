@@ -5,6 +5,7 @@ import (
 
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"image"
 	"image/color"
@@ -16,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gpa-tui/gpa-tui/core"
 )
 
 // keepPNG writes the test pictures to this directory for viewing.
@@ -136,25 +139,38 @@ func TestExportPNG(t *testing.T) {
 	}
 }
 
-func TestRenderPanics(t *testing.T) {
+// TestRenderErrors: inconsistent data (as a damaged or crafted snapshot
+// gives) is an error, never a panic (issue #14: export --png panicked).
+func TestRenderErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		p    PlotData
 		want string
 	}{
-		{"no dim", PlotData{}, "snapshots: Render: Dim must be positive"},
-		{"ragged", PlotData{Dim: 2, Particles: []float32{1, 2, 3}}, "snapshots: Render: data length is not a multiple of Dim"},
-		{"image shape", PlotData{Dim: 4, Image: ImageShape{2, 2, 2}}, "snapshots: Render: Image shape does not match Dim"},
-		{"image dim", PlotData{Dim: 4, Image: ImageShape{2, 3, 1}}, "snapshots: Render: Image shape does not match Dim"},
-		{"labels", PlotData{Dim: 1, Particles: []float32{1, 2}, Labels: []int{0}}, "snapshots: Render: len(Labels) != number of particles"},
+		{"no dim", PlotData{}, "dimension d = 0: want d > 0"},
+		{"ragged", PlotData{Dim: 2, Particles: []float32{1, 2, 3}}, "3 values of the particles are not rows of d = 2"},
+		{"ragged target", PlotData{Dim: 2, Target: []float32{1}}, "1 values of the target are not rows of d = 2"},
+		{"ragged initial", PlotData{Dim: 2, Initial: []float32{1}}, "1 values of the initial particles are not rows of d = 2"},
+		{"2 channels", PlotData{Dim: 2, Image: ImageShape{1, 1, 2}, Particles: make([]float32, 400)}, "image shape 1×1×2: want positive height and width and 1 or 3 channels"},
+		{"negative height", PlotData{Dim: 4, Image: ImageShape{-2, -2, 1}}, "want positive height and width"},
+		{"image dim", PlotData{Dim: 4, Image: ImageShape{2, 3, 1}}, "image shape 2×3×1 has 6 values, the particles d = 4"},
+		// H·W·C = 2⁶⁴ + 4 would wrap to Dim = 4 without the pixel cap.
+		{"wrapping shape", PlotData{Dim: 4, Image: ImageShape{1 << 32, 1 << 32, 1}}, "want at most 65536 pixels"},
+		{"labels", PlotData{Dim: 1, Particles: []float32{1, 2}, Labels: []int{0}}, "1 labels for 2 particles"},
+		{"7 images, 200 labels", PlotData{Dim: 4, Image: ImageShape{2, 2, 1}, Particles: make([]float32, 7*4), Labels: make([]int, 200)}, "200 labels for 7 particles"},
+		// Issue #14: --size 100000 asked for a 40 GB picture.
+		{"size", PlotData{Dim: 2, Width: 100000, Height: 100000}, "picture of 100000×100000 pixels: want at most 8192×8192"},
+		{"height", PlotData{Dim: 2, Width: 100, Height: MaxSize + 1}, "want at most 8192×8192"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r != tc.want {
-					t.Errorf("panic = %v, want %q", r, tc.want)
-				}
-			}()
-			Render(tc.p)
+			path := filepath.Join(t.TempDir(), "x.png")
+			err := ExportPNG(path, tc.p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "snapshots: "+path+": ") {
+				t.Errorf("ExportPNG error = %v, want one naming %s containing %q", err, path, tc.want)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a picture was written: %v", err)
+			}
 		})
 	}
 }
@@ -320,4 +336,18 @@ func TestRobustView(t *testing.T) {
 	if _, clip := robustView(xys); clip {
 		t.Error("clipped a sample with no tails")
 	}
+}
+
+// exportLikeCLI draws st the way `gpa-tui export --png` does
+// (cmd/gpa-tui/snap.go): the particles over the target, or for an image
+// run the grid of st.Images with st.Labels.
+func exportLikeCLI(st *core.State, path string, size int) error {
+	p := PlotData{Title: st.Config.Name, Step: st.Step, Dim: st.D, Particles: st.Particles,
+		Target: st.Targets, Initial: st.Initial, Width: size, Height: size}
+	if sh := st.ImageShape; sh[0] > 0 {
+		p.Dim, p.Particles, p.Target, p.Initial = sh[0]*sh[1]*sh[2], st.Images, st.TargetImages, nil
+		p.Image = ImageShape{H: sh[0], W: sh[1], C: sh[2]}
+		p.Labels = st.Labels
+	}
+	return ExportPNG(path, p)
 }

@@ -2,11 +2,18 @@ package snapshots
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // WriteFile atomically writes a snapshot of meta and arrays to path (see
@@ -21,54 +28,119 @@ func WriteFile(path string, meta []byte, arrays []Array) error {
 		panic("snapshots: WriteFile: meta is not valid JSON")
 	}
 	checkArrays(arrays)
-	err := writeAtomic(path, func(w io.Writer) error { return WriteNPZ(w, meta, arrays) })
+	err := WriteAtomic(path, func(w io.Writer) error { return WriteNPZ(w, meta, arrays) })
 	if err != nil {
 		return fmt.Errorf("snapshots: %s: %w", path, err)
 	}
 	return nil
 }
 
-// ReadFile reads the snapshot at path; see ReadNPZ. Every error names path,
-// e.g. "snapshots: run.npz: corrupt snapshot: truncated or damaged zip
-// archive (zip: not a valid zip file)", and wraps ErrNotSnapshot,
-// ErrCorrupt, ErrNewerFormat or the *fs.PathError of opening the file.
-func ReadFile(path string) (meta []byte, arrays map[string]Array, err error) {
-	f, err := os.Open(path)
+// ReadFile reads the snapshot at path within the limits lim (the zero
+// Limits for the defaults); see ReadNPZ. Every error names path, e.g.
+// "snapshots: run.npz: corrupt snapshot: truncated or damaged zip archive
+// (zip: not a valid zip file)", and wraps ErrNotSnapshot, ErrCorrupt,
+// ErrNewerFormat or the *fs.PathError of opening the file. Anything but a
+// regular file (a FIFO, a device, a directory) is refused before it is
+// read, and opening never blocks.
+func ReadFile(path string, lim Limits) (meta []byte, arrays map[string]Array, err error) {
+	f, size, err := inputfile.Open(path)
+	var nr *inputfile.NotRegularError
+	if errors.As(err, &nr) {
+		// "snapshots: x.npz: not a gpa-tui snapshot: not a regular file (a named pipe)"
+		return nil, nil, fmt.Errorf("snapshots: %s: %w: %s", path, ErrNotSnapshot, nr.Reason())
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("snapshots: %w", err) // *PathError names the file
+		return nil, nil, fmt.Errorf("snapshots: %w", err) // the error names the file
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("snapshots: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("snapshots: %s: %w: not a regular file", path, ErrNotSnapshot)
-	}
-	meta, arrays, err = readNPZ(f, st.Size())
+	meta, arrays, err = readNPZ(f, size, lim.withDefaults())
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshots: %s: %w", path, err)
 	}
 	return meta, arrays, nil
 }
 
+// Budget of a run snapshot beyond the shapes its meta.json declares.
+const (
+	// methodMax caps each of a method's arrays (core.MethodState) at
+	// 128 MiB: 16 Mi float32 parameters and their two Adam moments (GPA's
+	// phi_params, phi_power, opt_state). The networks of the shipped
+	// presets have under 10⁶ parameters.
+	methodMax = 2*(64<<20) + 64
+	// imageValues caps the values of one image at 65536 (a 256×256 grey
+	// image; CIFAR-10 has 32×32×3 = 3072).
+	imageValues = 1 << 16
+)
+
+// runArrays is the Limits.Arrays of a run snapshot (Load): the arrays Save
+// writes, each with the shape and the data size that M, N, d and the step
+// count in meta.json allow, so that no other member is decompressed and no
+// array is larger than the run it belongs to. For metadata that is not a
+// valid run it asks for nothing, and Load reports what is wrong.
+func runArrays(meta []byte) (map[string]Want, error) {
+	var m struct {
+		Kind           string `json:"kind"`
+		M, N, D, Step  int
+		MethodArrays   []string `json:"method_arrays"`
+		MetricsColumns []string `json:"metrics_columns"`
+	}
+	if json.Unmarshal(meta, &m) != nil || m.Kind != runKind || m.M < 1 || m.N < 1 || m.D < 1 || m.Step < 0 {
+		return map[string]Want{}, nil
+	}
+	k := len(m.MetricsColumns)
+	want := map[string]Want{
+		"particles":     {Shape: []int{m.M, m.D}, Max: bytesOf(4, m.M, m.D)},
+		"initial":       {Shape: []int{m.M, m.D}, Max: bytesOf(4, m.M, m.D)},
+		"target":        {Shape: []int{m.N, m.D}, Max: bytesOf(4, m.N, m.D)},
+		"metrics":       {Shape: []int{-1, k}, Max: bytesOf(8, k, m.Step) + 8*int64(k)}, // a row per step
+		"images":        {Shape: []int{m.M, -1, -1, -1}, Max: bytesOf(4, m.M, imageValues)},
+		"target_images": {Shape: []int{m.N, -1, -1, -1}, Max: bytesOf(4, m.N, imageValues)},
+		"labels":        {Shape: []int{m.M}, Max: bytesOf(8, m.M)},
+		"target_labels": {Shape: []int{m.N}, Max: bytesOf(8, m.N)},
+	}
+	names := m.MethodArrays
+	if names == nil { // format 1: GPA's arrays
+		names = []string{"phi_params", "phi_power", "opt_state"}
+	}
+	for _, name := range names {
+		if _, fixed := want[name]; !fixed {
+			want[name] = Want{Shape: []int{-1}, Max: methodMax}
+		}
+	}
+	return want, nil
+}
+
+// bytesOf is size·∏dims, saturating at math.MaxInt64; dims are ≥ 0.
+func bytesOf(size int64, dims ...int) int64 {
+	n := size
+	for _, d := range dims {
+		if d != 0 && n > math.MaxInt64/int64(d) {
+			return math.MaxInt64
+		}
+		n *= int64(d)
+	}
+	return n
+}
+
 // testHookWriter, when set by a test, wraps the temporary file's writer so
 // that a write can fail (or the process exit) part-way.
 var testHookWriter func(io.Writer) io.Writer
 
-// writeAtomic writes path through write: temp file, fsync, close, rename,
-// fsync of the directory. The new file gets the mode of the file it
-// replaces, or 0644.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
+// WriteAtomic writes path through write: temp file, fsync, close, rename,
+// fsync of the directory, so a crash never leaves a half-written file where
+// a good one was. The new file gets the mode of the file it replaces, or
+// 0666 less the umask, as os.Create gives. It is the program's one atomic
+// writer (snapshots, run folders, output files).
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	perm := os.FileMode(0o644)
+	perm := os.FileMode(0) // 0: keep the mode the umask gave
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 		perm = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := createTemp(dir, "."+base+".tmp-")
 	if err != nil {
 		return err
 	}
@@ -90,8 +162,10 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
-		return err
+	if perm != 0 {
+		if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
+			return err
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		return err
@@ -104,6 +178,20 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	}
 	done = true
 	return syncDir(dir)
+}
+
+// createTemp creates a new file dir/prefixNNN like os.CreateTemp, but
+// with mode 0666 less the umask (os.CreateTemp makes it 0600).
+func createTemp(dir, prefix string) (*os.File, error) {
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: os.ErrExist}
 }
 
 // syncDir fsyncs a directory so that a rename in it is durable. Windows

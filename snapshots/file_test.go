@@ -3,15 +3,20 @@ package snapshots
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteReadFile(t *testing.T) {
@@ -19,7 +24,7 @@ func TestWriteReadFile(t *testing.T) {
 	if err := WriteFile(path, testMeta, testArrays()); err != nil {
 		t.Fatal(err)
 	}
-	meta, arrays, err := ReadFile(path)
+	meta, arrays, err := ReadFile(path, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,13 +36,6 @@ func TestWriteReadFile(t *testing.T) {
 			t.Errorf("array %q = %+v, want %+v", a.Name, arrays[a.Name], a)
 		}
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Mode().Perm()&0o044 == 0 {
-		t.Errorf("mode %v: snapshot is not readable by others (temp files are 0600)", st.Mode())
-	}
 	assertNoTemp(t, filepath.Dir(path))
 
 	// Overwriting keeps a changed mode and replaces the content.
@@ -47,7 +45,7 @@ func TestWriteReadFile(t *testing.T) {
 	if err := WriteFile(path, []byte(`{"step": 2}`), nil); err != nil {
 		t.Fatal(err)
 	}
-	meta, arrays, err = ReadFile(path)
+	meta, arrays, err = ReadFile(path, Limits{})
 	if err != nil || !sameJSON(t, meta, []byte(`{"step": 2}`)) || len(arrays) != 0 {
 		t.Errorf("after overwrite: meta %s, %d arrays, err %v", meta, len(arrays), err)
 	}
@@ -143,7 +141,7 @@ func TestWriteFileAtomic(t *testing.T) {
 			}
 			assertNoTemp(t, dir)
 			if tc.path == nil {
-				if meta, _, err := ReadFile(path); err != nil || !sameJSON(t, meta, []byte(`{"good": true}`)) {
+				if meta, _, err := ReadFile(path, Limits{}); err != nil || !sameJSON(t, meta, []byte(`{"good": true}`)) {
 					t.Errorf("previous snapshot reads as %s, %v", meta, err)
 				}
 			}
@@ -187,7 +185,7 @@ func TestWriteFileCrash(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
 		t.Fatalf("child exited with %v, want exit status 3; output:\n%s", err, out)
 	}
-	meta, arrays, err := ReadFile(path)
+	meta, arrays, err := ReadFile(path, Limits{})
 	if err != nil || !sameJSON(t, meta, []byte(`{"good": true}`)) || len(arrays) != len(testArrays()) {
 		t.Errorf("after a crash mid-write: meta %s, %d arrays, err %v", meta, len(arrays), err)
 	}
@@ -222,7 +220,8 @@ func TestReadFileErrors(t *testing.T) {
 	good := encodeNPZ(t, testMeta, testArrays())
 	goodNPY := string(npyBytes(t, Array{Shape: []int{2}, Data: []float32{1, 2}}))
 	env := func(v string) string { return `{"format": "gpa-tui snapshot", "version": ` + v + `, "meta": {}}` }
-	int32NPY := string(npyHeader("<i4", []int{1})) + "\x01\x00\x00\x00"
+	i4 := string(npyBytes(t, Array{Shape: []int{1}, Data: []int32{1}}))
+	int16NPY := strings.Replace(i4[:len(i4)-2], "'<i4'", "'<i2'", 1) // same header length, 2 data bytes
 	flipped := bytes.Clone(good)
 	particles := npyBytes(t, testArrays()[0])
 	flipped[bytes.Index(good, particles)+len(particles)-1] ^= 0x40 // last particle's sign: CRC-32 mismatch
@@ -251,7 +250,7 @@ func TestReadFileErrors(t *testing.T) {
 		{"version string", zipOf(t, "meta.json", `{"format": "gpa-tui snapshot", "version": "1"}`), ErrNotSnapshot, "not gpa-tui metadata"},
 		{"meta field bad", zipOf(t, "meta.json", `{"format": "gpa-tui snapshot", "version": 1, "meta": }`), ErrNotSnapshot, "not gpa-tui metadata"},
 		{"bad npy", zipOf(t, "meta.json", env("1"), "particles.npy", "not an array"), ErrCorrupt, "particles.npy: bad .npy data: no \\x93NUMPY magic"},
-		{"bad dtype", zipOf(t, "meta.json", env("1"), "labels.npy", int32NPY), ErrCorrupt, `labels.npy: bad .npy data: unsupported dtype "<i4"`},
+		{"bad dtype", zipOf(t, "meta.json", env("1"), "labels.npy", int16NPY), ErrCorrupt, `labels.npy: bad .npy data: unsupported dtype "<i2"`},
 		{"short npy", zipOf(t, "meta.json", env("1"), "particles.npy", goodNPY[:len(goodNPY)-1]), ErrCorrupt, "particles.npy: bad .npy data: shape (2,) of <f4 needs 8 data bytes, have 7"},
 		{"duplicate", zipOf(t, "meta.json", env("1"), "a.npy", goodNPY, "a.npy", goodNPY), ErrCorrupt, `duplicate member "a.npy"`},
 	} {
@@ -260,7 +259,7 @@ func TestReadFileErrors(t *testing.T) {
 			if err := os.WriteFile(path, tc.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := ReadFile(path)
+			_, _, err := ReadFile(path, Limits{})
 			if err == nil {
 				t.Fatal("ReadFile succeeded")
 			}
@@ -272,13 +271,13 @@ func TestReadFileErrors(t *testing.T) {
 	}
 	t.Run("missing file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "nope.npz")
-		if _, _, err := ReadFile(path); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
+		if _, _, err := ReadFile(path, Limits{}); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
 			t.Errorf("err = %v, want ErrNotExist naming %s", err, path)
 		}
 	})
 	t.Run("directory", func(t *testing.T) {
 		dir := t.TempDir()
-		if _, _, err := ReadFile(dir); !errors.Is(err, ErrNotSnapshot) || !strings.Contains(err.Error(), dir) {
+		if _, _, err := ReadFile(dir, Limits{}); !errors.Is(err, ErrNotSnapshot) || !strings.Contains(err.Error(), dir) {
 			t.Errorf("err = %v, want ErrNotSnapshot naming %s", err, dir)
 		}
 	})
@@ -292,7 +291,7 @@ func TestReadDamaged(t *testing.T) {
 	arrays := testArrays()[:6]
 	good := encodeNPZ(t, []byte(`{"step": 3}`), arrays)
 	for n := range len(good) {
-		if _, _, err := ReadNPZ(bytes.NewReader(good[:n]), int64(n)); err == nil {
+		if _, _, err := ReadNPZ(bytes.NewReader(good[:n]), int64(n), Limits{}); err == nil {
 			t.Errorf("prefix of %d/%d bytes read without error", n, len(good))
 		}
 	}
@@ -304,7 +303,7 @@ func TestReadDamaged(t *testing.T) {
 	for i := range good {
 		bad := bytes.Clone(good)
 		bad[i] ^= 0xff
-		meta, got, err := ReadNPZ(bytes.NewReader(bad), int64(len(bad)))
+		meta, got, err := ReadNPZ(bytes.NewReader(bad), int64(len(bad)), Limits{})
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNotSnapshot) && !errors.Is(err, ErrNewerFormat) {
 				t.Errorf("flip at %d: error %v wraps no sentinel", i, err)
@@ -322,4 +321,342 @@ func TestReadDamaged(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d single-byte flips went unnoticed (zip fields that carry no data)", silent, len(good))
+}
+
+// crafted is a snapshot built in a test: meta (as passed to WriteNPZ) and
+// arrays.
+type crafted struct {
+	name   string
+	meta   []byte
+	arrays []Array
+}
+
+// testRun returns the meta and arrays (sorted by name) of a saved run of
+// testConfig: M = 40, N = 60, d = 2, 3 steps.
+func testRun(t testing.TB) ([]byte, []Array) {
+	t.Helper()
+	s := newSim(t)
+	if _, err := s.Advance(3); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "run.npz")
+	if err := Save(path, s.State()); err != nil {
+		t.Fatal(err)
+	}
+	meta, arrays, err := ReadFile(path, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []Array
+	for _, a := range arrays {
+		list = append(list, a)
+	}
+	slices.SortFunc(list, func(a, b Array) int { return strings.Compare(a.Name, b.Name) })
+	return meta, list
+}
+
+// with returns arrays with the named ones replaced or added.
+func with(arrays []Array, extra ...Array) []Array {
+	out := slices.Clone(arrays)
+	for _, e := range extra {
+		i := slices.IndexFunc(out, func(a Array) bool { return a.Name == e.Name })
+		if i < 0 {
+			out = append(out, e)
+		} else {
+			out[i] = e
+		}
+	}
+	return out
+}
+
+// craftedRuns are the run snapshots of issue #14 that fit in a fuzz seed
+// (the multi-gigabyte bombs are built in TestZipBomb), plus a good run.
+func craftedRuns(t testing.TB) []crafted {
+	meta, run := testRun(t)
+	const m, n = 40, 60 // testConfig's prior and target sizes
+	pixels := func(k, h, w, c int) Array {
+		return Array{Name: "images", Shape: []int{k, h, w, c}, Data: make([]float32, k*h*w*c)}
+	}
+	labels := func(name string, k int) Array {
+		return Array{Name: name, Shape: []int{k}, Data: make([]int64, k)}
+	}
+	targets := pixels(n, 2, 2, 1)
+	targets.Name = "target_images"
+	few := pixels(3, 2, 2, 1)
+	few.Name = "target_images"
+	return []crafted{
+		{"good run", meta, run},
+		{"image run", meta, with(run, pixels(m, 2, 2, 1), targets, labels("labels", m), labels("target_labels", n))},
+		{"images of 2 channels", meta, with(run, pixels(m, 1, 1, 2), targets)},
+		{"7 images, 40 labels", meta, with(run, pixels(7, 2, 2, 1), targets, labels("labels", m))},
+		{"3 target images", meta, with(run, pixels(m, 2, 2, 1), few)},
+		{"labels of 7", meta, with(run, pixels(m, 2, 2, 1), targets, labels("labels", 7))},
+		{"images of rank 3", meta, with(run, Array{Name: "images", Shape: []int{m, 4, 1}, Data: make([]float32, 4*m)})},
+		{"bomb header", meta, with(run, Array{Name: "bomb", Shape: []int{0, 16384}, Data: []float64{}})},
+		{"huge M", replaceOnce(t, meta, `"m":40`, `"m":4000000000`), run},
+		{"more rows than steps", replaceOnce(t, meta, `"step":3`, `"step":1`), run},
+	}
+}
+
+// replaceOnce replaces old by new in b, failing if old is not there.
+func replaceOnce(t testing.TB, b []byte, old, new string) []byte {
+	t.Helper()
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%s not in %s", old, b)
+	}
+	return bytes.Replace(b, []byte(old), []byte(new), 1)
+}
+
+// TestLoadCrafted loads the crafted run snapshots of issue #14 and draws
+// them as `export --png` does: arrays that disagree with M, N and d are
+// refused by Load, an image shape Render cannot draw is an error of
+// ExportPNG, and nothing panics.
+func TestLoadCrafted(t *testing.T) {
+	want := map[string]struct{ load, export string }{
+		"good run":             {},
+		"image run":            {},
+		"images of 2 channels": {export: "image shape 1×1×2: want positive height and width and 1 or 3 channels"},
+		"7 images, 40 labels":  {load: `array "images" has shape (7, 2, 2, 1), want (40, -1, -1, -1)`},
+		"3 target images":      {load: `array "target_images" has shape (3, 2, 2, 1), want (60, -1, -1, -1)`},
+		"labels of 7":          {load: `array "labels" has shape (7,), want (40,)`},
+		"images of rank 3":     {load: `array "images" has shape (40, 4, 1), want (40, -1, -1, -1)`},
+		"bomb header":          {}, // an extra member is skipped
+		"huge M":               {load: `array "initial" has shape (40, 2), want (4000000000, 2)`},
+		"more rows than steps": {load: "metrics.npy: array too large: shape (3, 6) of <f8 needs 144 data bytes, above the limit of 96"},
+	}
+	for _, c := range craftedRuns(t) {
+		t.Run(c.name, func(t *testing.T) {
+			w, ok := want[c.name]
+			if !ok {
+				t.Fatalf("no expectation for %q", c.name)
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "run.npz")
+			if err := WriteFile(path, c.meta, c.arrays); err != nil {
+				t.Fatal(err)
+			}
+			st, err := Load(path)
+			if w.load != "" {
+				if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), w.load) {
+					t.Errorf("Load error = %v, want ErrCorrupt containing %q", err, w.load)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			err = exportLikeCLI(st, filepath.Join(dir, "run.png"), 200)
+			if w.export == "" && err != nil || w.export != "" && (err == nil || !strings.Contains(err.Error(), w.export)) {
+				t.Errorf("export error = %v, want %q", err, w.export)
+			}
+		})
+	}
+}
+
+// deflated is one zip member given as its raw deflate stream (or its
+// stored bytes when store is set).
+type deflated struct {
+	name  string
+	raw   []byte
+	crc   uint32
+	size  uint64
+	store bool
+}
+
+// bombMember returns a member holding prefix, then mib MiB of fill bytes,
+// then suffix, deflated to about 1 kB per MiB without building the MiBs:
+// one MiB of fill deflated by a fresh compressor (so that its
+// back-references stay inside it) is repeated mib times.
+func bombMember(t *testing.T, name string, prefix []byte, fill byte, mib int, suffix []byte) deflated {
+	t.Helper()
+	compress := func(b []byte, final bool) []byte {
+		var buf bytes.Buffer
+		fw, _ := flate.NewWriter(&buf, flate.BestCompression)
+		fw.Write(b)
+		if final {
+			fw.Close()
+		} else {
+			fw.Flush() // ends byte-aligned, not final
+		}
+		return buf.Bytes()
+	}
+	block := bytes.Repeat([]byte{fill}, 1<<20)
+	one := compress(block, false)
+	raw := compress(prefix, false)
+	crc := crc32.ChecksumIEEE(prefix)
+	for range mib {
+		raw = append(raw, one...)
+		crc = crc32.Update(crc, crc32.IEEETable, block)
+	}
+	raw = append(raw, compress(suffix, true)...)
+	crc = crc32.Update(crc, crc32.IEEETable, suffix)
+	return deflated{name: name, raw: raw, crc: crc, size: uint64(len(prefix)) + uint64(mib)<<20 + uint64(len(suffix))}
+}
+
+// npzWith writes the members of the archive good, except those named in
+// drop, then the deflated members, to path.
+func npzWith(t *testing.T, path string, good []byte, drop []string, members ...deflated) {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if !slices.Contains(drop, f.Name) {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, m := range members {
+		method := zip.Deflate
+		if m.store {
+			method = zip.Store
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: m.name, Method: method, CRC32: m.crc,
+			CompressedSize64: uint64(len(m.raw)), UncompressedSize64: m.size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(m.raw)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestZipBomb rebuilds the zip bombs of issue #14: a 2 MB snapshot with an
+// extra deflated bomb.npy declaring (16383, 16384) <f8 (2 GiB) made inspect
+// read for 39 s and reach 6.7 GB, and a 2 GB meta.json was read whole.
+// Now an unneeded member is skipped, a needed one is checked against the
+// run's shapes before it is opened, and meta.json against its cap.
+func TestZipBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("computes the CRC-32 of 4 GiB")
+	}
+	meta, run := testRun(t)
+	good := encodeNPZ(t, meta, run)
+	dict := "{'descr': '<f8', 'fortran_order': False, 'shape': (16383, 16384), }"
+	hdr := []byte("\x93NUMPY\x01\x00\x76\x00" + dict + strings.Repeat(" ", 128-10-len(dict)-1) + "\n") // 0x76 = 118 = 128 − 10
+	// 16383·16384·8 bytes = 2047.875 MiB of zeros after the header.
+	bomb := bombMember(t, "bomb.npy", hdr, 0, 2047, make([]byte, 7<<17))
+	if want := uint64(len(hdr)) + 16383*16384*8; bomb.size != want {
+		t.Fatalf("bomb of %d bytes, want %d", bomb.size, want)
+	}
+	bombs := func(names ...string) []deflated {
+		var out []deflated
+		for _, n := range names {
+			b := bomb
+			b.name = n
+			out = append(out, b)
+		}
+		return out
+	}
+	// The construction is a valid deflate stream with the right CRC-32:
+	// a 4 MiB bomb reads back as zeros.
+	small := "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 131072), }"
+	smallHdr := []byte("\x93NUMPY\x01\x00\x76\x00" + small + strings.Repeat(" ", 128-10-len(small)-1) + "\n")
+	smallPath := filepath.Join(t.TempDir(), "small.npz")
+	npzWith(t, smallPath, good, nil, bombMember(t, "small.npy", smallHdr, 0, 4, nil))
+	_, arrays, err := ReadFile(smallPath, Limits{})
+	if x, _ := arrays["small"].Data.([]float64); err != nil || len(x) != 4<<17 || slices.ContainsFunc(x, func(v float64) bool { return v != 0 }) {
+		t.Fatalf("4 MiB bomb: %v %v, %v; want 524288 zeros", arrays["small"].Shape, len(x), err)
+	}
+	envelope := []byte(`{"format": "gpa-tui snapshot", "version": 1, "meta": {"kind": "gpa-run"`)
+	hugeMeta := bombMember(t, "meta.json", envelope, ' ', 2048, []byte("}}"))
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		drop    []string
+		members []deflated
+		lim     Limits // for ReadFile; Load when zero
+		err     string // "" for success
+	}{
+		{name: "one bomb", members: bombs("bomb.npy")},
+		{name: "four bombs", members: bombs("bomb.npy", "bomb2.npy", "bomb3.npy", "bomb4.npy")},
+		{name: "bomb as particles", drop: []string{"particles.npy"}, members: bombs("particles.npy"),
+			err: "particles.npy: member of 2147352704 bytes is too large (the array may take 320 bytes)"},
+		{name: "bomb within a total", members: bombs("bomb.npy"), lim: Limits{Total: 1 << 20},
+			err: "bomb.npy: member of 2147352704 bytes is too large"},
+		{name: "2 GB meta.json", drop: []string{"meta.json"}, members: []deflated{hugeMeta},
+			err: "meta.json: member of 2147483721 bytes is larger than the limit of 16777216"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".npz")
+			npzWith(t, path, good, tc.drop, tc.members...)
+			st, _ := os.Stat(path)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			var err error
+			if tc.lim.Total == 0 {
+				_, err = Load(path)
+			} else {
+				_, _, err = ReadFile(path, tc.lim)
+			}
+			elapsed := time.Since(start)
+			runtime.ReadMemStats(&after)
+			t.Logf("%d-byte file: %v, %d bytes allocated, error %v", st.Size(), elapsed, after.TotalAlloc-before.TotalAlloc, err)
+			switch {
+			case tc.err == "" && err != nil:
+				t.Errorf("error %v, want success", err)
+			case tc.err != "" && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("error %v, want ErrCorrupt containing %q", err, tc.err)
+			}
+			// The run's arrays are a few kB; 64 MiB is slack for the
+			// runtime and the zip directory. The old reader used 6.7 GB.
+			if a := after.TotalAlloc - before.TotalAlloc; a > 64<<20 {
+				t.Errorf("allocated %d bytes", a)
+			}
+			// Generous for a loaded CI machine; the old reader took 39 s.
+			if elapsed > 5*time.Second {
+				t.Errorf("took %v", elapsed)
+			}
+		})
+	}
+}
+
+// TestDeclaredSizes: a member's declared uncompressed size, which sizes the
+// allocation of its data, must be one its compressed bytes can hold.
+func TestDeclaredSizes(t *testing.T) {
+	meta, run := testRun(t)
+	good := encodeNPZ(t, meta, run)
+	x := npyBytes(t, Array{Shape: []int{1000}, Data: make([]float64, 1000)})
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.BestCompression)
+	fw.Write(x)
+	fw.Close()
+	z := buf.Bytes()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		m    deflated
+		err  string // "" for success
+	}{
+		{"stored", deflated{name: "x.npy", raw: x, crc: crc32.ChecksumIEEE(x), size: uint64(len(x)), store: true}, ""},
+		{"deflated", deflated{name: "x.npy", raw: z, crc: crc32.ChecksumIEEE(x), size: uint64(len(x))}, ""},
+		{"stored, claims more", deflated{name: "x.npy", raw: x, crc: crc32.ChecksumIEEE(x), size: uint64(len(x)) + 8000, store: true},
+			fmt.Sprintf("x.npy: member declares %d bytes, its %d compressed bytes cannot hold them", len(x)+8000, len(x))},
+		{"deflated, claims more than 1032:1", deflated{name: "x.npy", raw: z, crc: crc32.ChecksumIEEE(x), size: 1032*uint64(len(z)) + 65},
+			fmt.Sprintf("x.npy: member declares %d bytes, its %d compressed bytes cannot hold them", 1032*len(z)+65, len(z))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".npz")
+			npzWith(t, path, good, nil, tc.m)
+			_, arrays, err := ReadFile(path, Limits{})
+			if tc.err == "" {
+				if err != nil || arrays["x"].Len() != 1000 {
+					t.Errorf("ReadFile: %v, %v", arrays["x"].Shape, err)
+				}
+			} else if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ReadFile error = %v, want ErrCorrupt containing %q", err, tc.err)
+			}
+		})
+	}
 }

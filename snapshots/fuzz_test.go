@@ -3,8 +3,12 @@ package snapshots
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/gpa-tui/gpa-tui/npy"
 )
 
 // FuzzReadNPZ feeds arbitrary bytes to the snapshot reader. It must never
@@ -31,7 +35,7 @@ func FuzzReadNPZ(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		meta, arrays, err := ReadNPZ(bytes.NewReader(b), int64(len(b)))
+		meta, arrays, err := ReadNPZ(bytes.NewReader(b), int64(len(b)), Limits{})
 		if err != nil {
 			if !errors.Is(err, ErrNotSnapshot) && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNewerFormat) {
 				t.Fatalf("error %v wraps no sentinel", err)
@@ -46,7 +50,7 @@ func FuzzReadNPZ(f *testing.F) {
 			list = append(list, a)
 		}
 		again := encodeNPZ(t, meta, list)
-		meta2, arrays2, err := ReadNPZ(bytes.NewReader(again), int64(len(again)))
+		meta2, arrays2, err := ReadNPZ(bytes.NewReader(again), int64(len(again)), Limits{})
 		if err != nil {
 			t.Fatalf("re-reading a re-written snapshot: %v", err)
 		}
@@ -61,29 +65,6 @@ func FuzzReadNPZ(f *testing.F) {
 	})
 }
 
-// FuzzReadNPY feeds arbitrary bytes to the .npy decoder: no panics, errors
-// wrap errNPY, and accepted input re-encodes to an equal array.
-func FuzzReadNPY(f *testing.F) {
-	for _, a := range testArrays() {
-		f.Add(npyBytes(f, a))
-	}
-	f.Add([]byte(npyMagic + "\x02\x00\x10\x00\x00\x00{'descr':'<f4'}"))
-	f.Add([]byte(npyMagic + "\x01\x00\x40\x00{'descr': '<f8', 'fortran_order': False, 'shape': (2L,3L), }"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := ReadNPY(b)
-		if err != nil {
-			if !errors.Is(err, errNPY) {
-				t.Fatalf("error %v does not wrap errNPY", err)
-			}
-			return
-		}
-		a2, err := ReadNPY(npyBytes(t, a))
-		if err != nil || !sameArray(t, a, a2) {
-			t.Fatalf("round trip: %v, %v → %v, %v", a.Shape, a.Data, a2.Shape, err)
-		}
-	})
-}
-
 // FuzzReadMembers fuzzes the contents of meta.json and of one .npy member
 // inside a well-formed zip, which byte-level mutation of a whole archive
 // rarely reaches past the CRC-32 checks.
@@ -92,18 +73,53 @@ func FuzzReadMembers(f *testing.F) {
 	f.Add(`{"format": "gpa-tui snapshot", "version": 2}`, []byte{})
 	f.Add(`{"format": "gpa-tui snapshot", "version": 1e400}`, npyBytes(f, testArrays()[2]))
 	f.Add(`{"format": "gpa-tui snapshot", "version": -1, "meta": null}`, npyBytes(f, testArrays()[7]))
-	f.Fuzz(func(t *testing.T, meta string, npy []byte) {
-		b := zipOf(t, "meta.json", meta, "x.npy", string(npy))
-		_, arrays, err := ReadNPZ(bytes.NewReader(b), int64(len(b)))
+	f.Fuzz(func(t *testing.T, meta string, member []byte) {
+		b := zipOf(t, "meta.json", meta, "x.npy", string(member))
+		_, arrays, err := ReadNPZ(bytes.NewReader(b), int64(len(b)), Limits{})
 		if err != nil {
 			if !errors.Is(err, ErrNotSnapshot) && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNewerFormat) {
 				t.Fatalf("error %v wraps no sentinel", err)
 			}
 			return
 		}
-		want, err := ReadNPY(npy)
-		if err != nil || !sameArray(t, arrays["x"], want) {
-			t.Fatalf("accepted member x.npy reads as %+v, ReadNPY gives %+v, %v", arrays["x"], want, err)
+		want, err := npy.Read(bytes.NewReader(member), int64(len(member)), math.MaxInt64)
+		if err != nil || !sameArray(t, arrays["x"], Array{Shape: want.Shape, Data: want.Data}) {
+			t.Fatalf("accepted member x.npy reads as %+v, npy.Read gives %+v, %v", arrays["x"], want, err)
+		}
+	})
+}
+
+// FuzzLoadExport fuzzes a run snapshot end to end, as `gpa-tui export`
+// reads and draws it: Load (ReadFile with the run's limits) and then
+// ExportPNG of the particles or the image grid. Nothing may panic; Load's
+// errors wrap a sentinel; whatever Load accepts has arrays of the shapes
+// its M, N and d give. The seeds are a real run and the crafted snapshots
+// of issue #14. Run with
+//
+//	go test -fuzz FuzzLoadExport -parallel 1 ./snapshots
+func FuzzLoadExport(f *testing.F) {
+	for _, c := range craftedRuns(f) {
+		f.Add(encodeNPZ(f, c.meta, c.arrays))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "run.npz")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, err := Load(path)
+		if err != nil {
+			if !errors.Is(err, ErrNotSnapshot) && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNewerFormat) {
+				t.Fatalf("Load error %v wraps no sentinel", err)
+			}
+			return
+		}
+		if len(st.Particles) != st.M*st.D || len(st.Initial) != st.M*st.D || len(st.Targets) != st.N*st.D {
+			t.Fatalf("Load accepted %d particles, %d initial, %d targets for M=%d, N=%d, d=%d",
+				len(st.Particles), len(st.Initial), len(st.Targets), st.M, st.N, st.D)
+		}
+		if err := exportLikeCLI(st, filepath.Join(dir, "run.png"), 64); err != nil && errors.Is(err, os.ErrPermission) {
+			t.Fatal(err)
 		}
 	})
 }

@@ -52,7 +52,7 @@ func TestNPZRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := encodeNPZ(t, tc.meta, tc.arrays)
-			meta, arrays, err := ReadNPZ(bytes.NewReader(b), int64(len(b)))
+			meta, arrays, err := ReadNPZ(bytes.NewReader(b), int64(len(b)), Limits{})
 			if err != nil {
 				t.Fatalf("ReadNPZ: %v", err)
 			}
@@ -81,7 +81,7 @@ func TestNPZRoundTrip(t *testing.T) {
 // TestReadNumPyFiles reads archives written by numpy.savez (zip64 local
 // headers, testdata/gen_numpy.py).
 func TestReadNumPyFiles(t *testing.T) {
-	meta, arrays, err := ReadFile("testdata/numpy_savez.npz")
+	meta, arrays, err := ReadFile("testdata/numpy_savez.npz", Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestReadNumPyFiles(t *testing.T) {
 		}
 	}
 	// savez_compressed (deflate) without meta.json is a foreign .npz.
-	_, _, err = ReadFile("testdata/numpy_savez_compressed.npz")
+	_, _, err = ReadFile("testdata/numpy_savez_compressed.npz", Limits{})
 	if !errors.Is(err, ErrNotSnapshot) || !strings.Contains(err.Error(), "no meta.json") {
 		t.Errorf("foreign npz: err = %v, want ErrNotSnapshot about meta.json", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // stateMeta is the JSON metadata of a run snapshot; the arrays hold the
@@ -151,7 +152,7 @@ func orEmpty[T float32 | float64](x []T) []T {
 // Load reads a run snapshot written by Save (format 1 or 2). Every error
 // names path.
 func Load(path string) (*core.State, error) {
-	mb, arrays, err := ReadFile(path)
+	mb, arrays, err := ReadFile(path, Limits{Arrays: runArrays})
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +172,11 @@ func Load(path string) (*core.State, error) {
 	st := &core.State{Spec: meta.Config, Step: meta.Step, M: meta.M, N: meta.N, D: meta.D, Events: meta.Events}
 	if err := json.Unmarshal(meta.Config, &st.Config); err != nil {
 		return nil, bad("configuration: %v", err)
+	}
+	// Printed by inspect and the workbench: no escape sequences from a file.
+	st.Config.Name, st.Config.Description = inputfile.Printable(st.Config.Name), inputfile.Printable(st.Config.Description)
+	for i := range st.Events {
+		st.Events[i].Param = inputfile.Printable(st.Events[i].Param)
 	}
 	get := func(dst *[]float32, name string, shape ...int) {
 		if err != nil {

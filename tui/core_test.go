@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"log"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,5 +95,36 @@ func TestSetupErrors(t *testing.T) {
 				t.Errorf("setup error %v, want one mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDebugLogNoSymlink: the debug log refuses a symbolic link planted at
+// its path, and GPA_DEBUG=1 writes into a private state folder.
+func TestDebugLogNoSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "victim")
+	if err := os.WriteFile(target, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "debug.log")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip(err)
+	}
+	if f, _, err := openDebugLog(link); err == nil {
+		f.Close()
+		t.Fatal("opened the log through a symbolic link")
+	}
+	t.Setenv("XDG_STATE_HOME", dir)
+	f, path, err := openDebugLog("1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.SetOutput(os.Stderr)
+	f.Close()
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || fi.Mode().Perm() != 0o700 || filepath.Base(path) != debugLogName {
+		t.Errorf("log at %s (folder mode %v, %v)", path, fi.Mode().Perm(), err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep" {
+		t.Error("the link's target was written")
 	}
 }

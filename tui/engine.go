@@ -1,11 +1,14 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -62,6 +65,21 @@ type deps struct {
 	send func(tea.Msg)
 	// now is the clock of the refresh rates (time.Now; tests fake it).
 	now func() time.Time
+	// engMu, if set, is held by every engine command while it runs, so
+	// that the engine can be used safely once the program has ended.
+	engMu *sync.Mutex
+}
+
+// guard makes cmd hold d.engMu while it runs.
+func (d deps) guard(cmd tea.Cmd) tea.Cmd {
+	if d.engMu == nil || cmd == nil {
+		return cmd
+	}
+	return func() tea.Msg {
+		d.engMu.Lock()
+		defer d.engMu.Unlock()
+		return cmd()
+	}
 }
 
 // loadReq says where the next engine comes from: a preset (with --set
@@ -113,10 +131,12 @@ type extrasDoneMsg struct {
 	extras extrasOut
 }
 
-// saveDoneMsg reports a written snapshot.
+// saveDoneMsg reports a written snapshot of the engine at step, with
+// events events.
 type saveDoneMsg struct {
-	path string
-	err  error
+	path         string
+	step, events int
+	err          error
 }
 
 // loadCmd builds an engine off the UI goroutine, sending the progress of
@@ -226,18 +246,28 @@ func extrasCmd(e engine, gen int, job extrasJob) tea.Cmd {
 // the step, never overwriting an existing file.
 func saveCmd(d deps, e engine) tea.Cmd {
 	return func() tea.Msg {
-		if err := os.MkdirAll(d.snapshotDir, 0o755); err != nil {
-			return saveDoneMsg{err: err}
-		}
-		stem := fmt.Sprintf("%s-step%06d", fileSafe(e.Config().Name), e.StepCount())
-		path := filepath.Join(d.snapshotDir, stem+".npz")
-		for i := 2; ; i++ {
-			if _, err := os.Stat(path); os.IsNotExist(err) {
-				break
+		msg := saveDoneMsg{step: e.StepCount(), events: len(e.Events())}
+		msg.path, msg.err = saveNew(d, e)
+		return msg
+	}
+}
+
+// saveNew writes a snapshot of e into the snapshot folder under a name
+// made of the preset and the step, never over an existing file (d.save
+// fails with fs.ErrExist then, and the next name is tried).
+func saveNew(d deps, e engine) (string, error) {
+	if err := os.MkdirAll(d.snapshotDir, 0o777); err != nil {
+		return "", err
+	}
+	stem := fmt.Sprintf("%s-step%06d", fileSafe(e.Config().Name), e.StepCount())
+	path := filepath.Join(d.snapshotDir, stem+".npz")
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(path); os.IsNotExist(err) {
+			if err := d.save(e, path); !errors.Is(err, fs.ErrExist) {
+				return path, err
 			}
-			path = filepath.Join(d.snapshotDir, fmt.Sprintf("%s-%d.npz", stem, i))
 		}
-		return saveDoneMsg{path: path, err: d.save(e, path)}
+		path = filepath.Join(d.snapshotDir, fmt.Sprintf("%s-%d.npz", stem, i))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/runfolder"
 )
 
 // lowerFromInf is where a lowering key takes a parameter at +∞ (L = ∞, an
@@ -17,9 +18,15 @@ const lowerFromInf = 100
 
 // onKey handles a key press outside the picker.
 func (m *model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	if m.confirm != confirmNone {
+		return m.onConfirm(k)
+	}
+	if ok, cmd := m.remoteKey(k); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
 		m.refreshOverlay()
@@ -226,4 +233,60 @@ func (m *model) onPicked(msg pickedMsg) tea.Cmd {
 	cmd := m.kick()
 	m.refreshHeader()
 	return cmd
+}
+
+// quit quits, or asks first when the run has progress not yet saved (q
+// again quits without saving, s saves and quits).
+func (m *model) quit() tea.Cmd {
+	if !m.unsaved() {
+		return tea.Quit
+	}
+	what := fmt.Sprintf("steps %d–%d", m.savedStep+1, m.step)
+	switch {
+	case m.step == m.savedStep:
+		what = "changes"
+	case m.step == m.savedStep+1:
+		what = fmt.Sprintf("step %d", m.step)
+	}
+	m.ask(confirmQuit, what+" unsaved — s: save and quit · q: quit anyway · other keys: stay")
+	return nil
+}
+
+// unsaved reports whether the local run has progress since its last save
+// or load: steps or parameter changes.
+func (m *model) unsaved() bool {
+	return m.eng != nil && m.remote == nil && !m.loading && (m.step != m.savedStep || len(m.events) != m.savedEvents)
+}
+
+// onConfirm answers the status line's question.
+func (m *model) onConfirm(k tea.KeyPressMsg) tea.Cmd {
+	c := m.confirm
+	m.confirm, m.question = confirmNone, ""
+	m.refreshStatus()
+	switch c {
+	case confirmQuit:
+		switch {
+		case k.Text == "s":
+			m.pendingSave, m.quitAfterSave = true, true
+			m.setStatus(statusInfo, "saving, then quitting…")
+			return m.kick()
+		case key.Matches(k, m.keys.Quit):
+			return tea.Quit
+		}
+		m.setStatus(statusInfo, "not quitting")
+	case confirmStop:
+		if k.Text == "y" {
+			m.ctl = append(m.ctl, ctlReq{action: runfolder.ActStop, what: "stop"})
+			return m.kick()
+		}
+		m.setStatus(statusInfo, "the run goes on")
+	}
+	return nil
+}
+
+// ask puts a question on the status line until a key answers it (other
+// status messages wait behind it).
+func (m *model) ask(c confirmKind, q string) {
+	m.confirm, m.question = c, q
+	m.refreshStatus()
 }

@@ -12,11 +12,15 @@ type keyMap struct {
 	Pause, Step                 key.Binding
 	Params                      []paramKey // from the run's parameter table
 	Presets, Restart, Save      key.Binding
+	Stop                        key.Binding // attached runs: stop the run
 	Projection, AxisX, AxisY    key.Binding
 	Initial, Freeze, View       key.Binding
 	Help, Quit                  key.Binding
 	PickUp, PickDown, PickEnter key.Binding
 	PickCancel                  key.Binding
+	// attached: the run is another process's (gpa-tui attach): X stops it,
+	// r and p do not apply.
+	attached bool
 }
 
 // paramKey raises and lowers one parameter (core.Param.Up, Down).
@@ -61,6 +65,7 @@ func defaultKeys() keyMap {
 		Presets:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "presets")),
 		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart")),
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
+		Stop:       key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "stop the run")),
 		Projection: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "projection")),
 		AxisX:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x/y", "pick axes")),
 		AxisY:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "next y coord")),
@@ -83,6 +88,14 @@ func (k keyMap) ShortHelp() []key.Binding {
 	for _, pk := range k.Params[:min(2, len(k.Params))] {
 		b = append(b, pk.Up)
 	}
+	if k.attached {
+		// Attached: X and q matter more than s (in the full help), and
+		// all fit in 80 columns.
+		q, x := k.Quit, k.Stop
+		q.SetHelp("q", "detach")
+		x.SetHelp("X", "stop")
+		return append(b, x, k.Help, q)
+	}
 	return append(b, k.Save, k.Help, k.Quit, k.Presets)
 }
 
@@ -92,8 +105,13 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		b.SetHelp(h, d)
 		return b
 	}
+	first := []key.Binding{k.Pause, up(k.Step, "n", "one step (paused)"), k.Restart, k.Presets, k.Save, k.Quit}
+	if k.attached {
+		first = []key.Binding{up(k.Pause, "space", "pause/resume the run"), up(k.Step, "n", "one step (paused)"),
+			up(k.Save, "s", "snapshot in the run folder"), up(k.Stop, "X", "stop the run (checkpoint)"), up(k.Quit, "q", "detach (the run goes on)")}
+	}
 	return [][]key.Binding{
-		{k.Pause, up(k.Step, "n", "one step (paused)"), k.Restart, k.Presets, k.Save, k.Quit},
+		first,
 		k.paramHelp(up),
 		{k.Projection, up(k.AxisX, "x", "next x coord"), k.AxisY, k.Initial, k.Freeze, up(k.View, "g", "scatter/images/table"), up(k.Help, "?", "close help")},
 	}

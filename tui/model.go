@@ -10,6 +10,7 @@ import (
 
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/experiments"
+	"github.com/gpa-tui/gpa-tui/runfolder"
 )
 
 // statusKind colours the status line.
@@ -57,7 +58,35 @@ type sched struct {
 	pendingLoad *loadReq
 	pendingSave bool
 	pending     []pendingSet // parameter changes waiting for the engine
+
+	// An attached run (gpa-tui attach): the engine as a remote, its
+	// queued control requests, its last status, and whether it ended.
+	remote      remote
+	ctl         []ctlReq
+	remoteInfo  runfolder.RunInfo
+	remoteEnded bool
+
+	// Quitting: a question on the status line (quit with unsaved
+	// progress, stop an attached run), a save that ends the program (q
+	// then s, or a signal), and what to print once the screen is closed.
+	confirm       confirmKind
+	question      string // the question shown while confirm is pending
+	quitAfterSave bool
+	quitReason    string // the signal that asked to quit, if any
+	exitMsg       string
+	// The step and the number of events at the last save or load: later
+	// progress is unsaved.
+	savedStep, savedEvents int
 }
+
+// confirmKind is the question the status line asks.
+type confirmKind int
+
+const (
+	confirmNone confirmKind = iota
+	confirmQuit             // unsaved progress: s saves and quits, q quits
+	confirmStop             // stop an attached run: y
+)
 
 // pendingSet is a parameter change waiting for the engine to be idle.
 type pendingSet struct {
@@ -196,6 +225,10 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case saveDoneMsg:
 		return m, m.onSaved(msg)
+	case remoteDoneMsg:
+		return m, m.onRemoteDone(msg)
+	case signalMsg:
+		return m, m.onSignal(msg)
 	}
 	return m, nil
 }

@@ -217,6 +217,8 @@ func (m *model) refreshHeader() {
 	}
 	var state string
 	switch {
+	case m.remote != nil && !m.loading:
+		state = m.remoteBadge()
 	case m.loading || (m.eng == nil && m.inflight):
 		state = m.st.Paused.Render("LOADING")
 	case m.eng == nil:
@@ -241,6 +243,14 @@ func (m *model) refreshHeader() {
 			p := &m.paramTab[i]
 			parts = append(parts, m.st.Label.Render(p.Symbol+" ")+m.st.Value.Render(fmtNum(m.shown(p))))
 		}
+		if m.remote != nil {
+			in := m.remoteInfo
+			at := fmt.Sprintf("⇄ %s:%d", in.Host, in.PID)
+			if n := len(in.Viewers); n > 1 {
+				at += fmt.Sprintf(" · %d viewers", n)
+			}
+			parts = append(parts, m.st.Label.Render(at))
+		}
 	}
 	m.header = fitLine(" "+strings.Join(parts, "  "), m.w)
 }
@@ -256,6 +266,10 @@ func (m *model) refreshStatus() {
 		st = m.st.Warn
 	case statusErr:
 		st = m.st.Bad
+	}
+	if m.confirm != confirmNone {
+		m.statusLine = fitLine(" "+m.st.Warn.Render(m.question), m.w)
+		return
 	}
 	m.statusLine = fitLine(" "+st.Render(m.status), m.w)
 }
@@ -338,4 +352,22 @@ func fitBlock(s string, w, h int) string {
 		out[i] = fitLine(l, w)
 	}
 	return strings.Join(out, "\n")
+}
+
+// remoteBadge is the state of an attached run.
+func (m *model) remoteBadge() string {
+	st := m.remoteInfo.State
+	switch {
+	case m.remoteEnded && (st == "" || st == "running" || st == "paused"):
+		return m.st.Diverged.Render("ENDED")
+	case st == "running":
+		return m.st.Badge.Render("RUNNING")
+	case st == "paused":
+		return m.st.Paused.Render("PAUSED")
+	case st == "finished":
+		return m.st.Badge.Render("FINISHED")
+	case st == "stopped":
+		return m.st.Paused.Render("STOPPED")
+	}
+	return m.st.Diverged.Render(strings.ToUpper(st))
 }

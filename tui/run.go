@@ -4,12 +4,16 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/experiments"
 	"github.com/gpa-tui/gpa-tui/presets"
+	"github.com/gpa-tui/gpa-tui/runfolder"
 	"github.com/gpa-tui/gpa-tui/snapshots"
 )
 
@@ -30,7 +34,13 @@ type Options struct {
 // time) on standard error; a preset or snapshot that does not load is an
 // error then. Later loads report their progress and errors in the status
 // line.
+//
+// SIGHUP (a dropped SSH connection), SIGTERM and SIGINT from outside save
+// a run with unsaved progress into the snapshot folder, restore the
+// terminal and quit with a message naming the file.
 func Run(opts Options) error {
+	sig := watchSignals(nil)
+	defer sig.stop()
 	d, first, err := setup(opts)
 	if err != nil {
 		return err
@@ -38,10 +48,52 @@ func Run(opts Options) error {
 	if first, err = prebuild(d, first, os.Stderr); err != nil {
 		return err
 	}
-	if os.Getenv("GPA_DEBUG") != "" {
-		f, err := tea.LogToFile("gpa-tui-debug.log", "gpa-tui")
+	return runProgram(d, first, sig)
+}
+
+// AttachOptions configure gpa-tui attach.
+type AttachOptions struct {
+	Dir  string        // the run folder of a headless run
+	Wait time.Duration // how long to wait for the run's first state
+}
+
+// Attach opens the workbench on a run that another process executes in a
+// run folder (gpa-tui run --out DIR), on this node or, through a shared
+// file system, on another: the screen follows the run, and the keys that
+// steer it (L, Δt, δ, T_NN, space, n, s, X) become control requests the
+// run applies at a step boundary. Quitting, or a dropped connection,
+// leaves the run untouched.
+func Attach(opts AttachOptions) error {
+	var v *runfolder.Viewer
+	sig := watchSignals(func() {
+		if v != nil {
+			v.Close()
+		}
+	})
+	defer sig.stop()
+	if opts.Wait <= 0 {
+		opts.Wait = time.Minute
+	}
+	v, err := runfolder.Attach(opts.Dir, opts.Wait, func(s string) { fmt.Fprintln(os.Stderr, "gpa-tui: "+s) })
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	d := deps{
+		loadPreset:  presets.Load,
+		listPresets: listPresets,
+		snapshotDir: opts.Dir,
+	}
+	return runProgram(d, loadReq{preset: opts.Dir, ready: v}, sig)
+}
+
+// runProgram runs the Bubble Tea program on the first load and prints the
+// model's last words once the terminal is restored.
+func runProgram(d deps, first loadReq, sig *signalWatch) error {
+	if v := os.Getenv(EnvDebug); v != "" {
+		f, _, err := openDebugLog(v)
 		if err != nil {
-			return fmt.Errorf("tui: %w", err)
+			return err
 		}
 		defer f.Close()
 		d.logf = log.Printf
@@ -54,10 +106,29 @@ func Run(opts Options) error {
 			p.Send(msg)
 		}
 	}
-	p := tea.NewProgram(newModel(d, first), tea.WithFPS(fps))
+	d.engMu = new(sync.Mutex)
+	p := tea.NewProgram(newModel(d, first), tea.WithFPS(fps), tea.WithoutSignalHandler())
 	prog.Store(p)
-	_, err = p.Run()
-	if err != nil {
+	sig.deliver(func(s os.Signal) { p.Send(signalMsg{s}) })
+	fm, err := p.Run()
+	m, _ := fm.(*model)
+	// An engine command may still be running (Bubble Tea does not wait
+	// for commands): wait for it before touching the engine.
+	d.engMu.Lock()
+	if s := sig.first(); s != nil && m != nil && m.exitMsg == "" && m.unsaved() && d.save != nil {
+		// The program ended before its own save (the terminal went away
+		// with the connection): save here.
+		path, serr := saveNew(d, m.eng)
+		if serr != nil {
+			m.exitMsg = fmt.Sprintf("%s received; saving step %d failed: %v", signalName(s), m.step, serr)
+		} else {
+			m.exitMsg = fmt.Sprintf("%s received: saved step %d to %s\n  resume with: gpa-tui --resume %s", signalName(s), m.eng.StepCount(), path, path)
+		}
+	}
+	if m != nil && m.exitMsg != "" {
+		fmt.Fprintln(os.Stderr, "gpa-tui: "+m.exitMsg)
+	}
+	if err != nil && (m == nil || m.exitMsg == "") {
 		return fmt.Errorf("tui: %w", err)
 	}
 	return nil
@@ -72,7 +143,7 @@ func setup(opts Options) (deps, loadReq, error) {
 			return experiments.Build(cfg, o)
 		},
 		loadSnap:    loadSnapshot,
-		save:        func(e engine, path string) error { return snapshots.Save(path, e.State()) },
+		save:        func(e engine, path string) error { return runfolder.SaveSnapshotNew(path, e.State()) },
 		listPresets: listPresets,
 		snapshotDir: opts.SnapshotDir,
 	}
@@ -82,6 +153,16 @@ func setup(opts Options) (deps, loadReq, error) {
 	if opts.Resume != "" {
 		if _, err := os.Stat(opts.Resume); err != nil {
 			return d, loadReq{}, fmt.Errorf("tui: --resume: %w", err)
+		}
+		// With --resume, --set gives the data paths again (a snapshot's
+		// paths are never opened on their own).
+		paths, rest := experiments.SplitPathSets(opts.Sets)
+		if len(rest) > 0 {
+			return d, loadReq{}, fmt.Errorf("tui: --resume: --set %s: only the data paths (%s) may be given; change L, Δt, … with the keys", rest[0], strings.Join(experiments.PathKeys, ", "))
+		}
+		d.loadSnap = func(path string, o experiments.Options) (engine, error) {
+			o.Paths = paths
+			return loadSnapshot(path, o)
 		}
 		return d, loadReq{snapshot: opts.Resume}, nil
 	}

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/runfolder"
 )
 
 // applyPending hands queued parameter changes to the idle engine.
@@ -39,6 +40,9 @@ func (m *model) requestLoad(req loadReq) {
 // kick starts the next engine command if none is in flight: first queued
 // parameter changes (applied at once), then a save, a load, or a step.
 func (m *model) kick() tea.Cmd {
+	if m.remote != nil {
+		return m.kickRemote()
+	}
 	if m.inflight {
 		return nil
 	}
@@ -51,7 +55,7 @@ func (m *model) kick() tea.Cmd {
 			m.pendingSave = false
 			m.inflight = true
 			m.setStatus(statusInfo, "saving…")
-			return saveCmd(m.d, m.eng)
+			return m.d.guard(saveCmd(m.d, m.eng))
 		}
 	}
 	if m.pendingLoad != nil {
@@ -60,7 +64,7 @@ func (m *model) kick() tea.Cmd {
 		m.inflight, m.loading = true, true
 		m.seq++
 		m.loadWarn = ""
-		return loadCmd(m.d, req, m.seq)
+		return m.d.guard(loadCmd(m.d, req, m.seq))
 	}
 	if m.eng == nil {
 		return nil
@@ -69,7 +73,7 @@ func (m *model) kick() tea.Cmd {
 		// Paused: bring the slow panels up to the current step.
 		if job := m.extrasFor(false); job.any() {
 			m.inflight = true
-			return extrasCmd(m.eng, m.gen, job)
+			return m.d.guard(extrasCmd(m.eng, m.gen, job))
 		}
 		return nil
 	}
@@ -83,7 +87,7 @@ func (m *model) kick() tea.Cmd {
 	job := m.extrasFor(true)
 	m.stepOnce = false
 	m.inflight = true
-	return stepCmd(m.eng, m.gen, k, job)
+	return m.d.guard(stepCmd(m.eng, m.gen, k, job))
 }
 
 // onLoaded installs a new engine, or reports why it could not be built.
@@ -96,6 +100,8 @@ func (m *model) onLoaded(msg loadDoneMsg) tea.Cmd {
 		return m.kick()
 	}
 	m.eng = msg.eng
+	m.remote, _ = msg.eng.(remote)
+	m.keys.attached = m.remote != nil
 	m.gen++
 	m.base = msg.base
 	m.running, m.stepOnce, m.diverged = true, false, false
@@ -108,8 +114,15 @@ func (m *model) onLoaded(msg loadDoneMsg) tea.Cmd {
 	m.plot.resetView()
 	m.needProj = true
 	m.readEngine()
+	m.savedStep, m.savedEvents = m.step, len(m.events)
 	m.applyExtras(msg.extras)
+	if m.remote != nil {
+		m.followRemote()
+	}
 	switch {
+	case m.remote != nil:
+		in := m.remoteInfo
+		m.setStatus(statusInfo, fmt.Sprintf("attached to %s (PID %d on %s): the keys steer the run; q detaches, the run goes on", m.remote.Dir(), in.PID, in.Host))
 	case m.loadWarn != "":
 		m.setStatus(statusWarn, fmt.Sprintf("loaded %s; warning: %s", m.cfg.Name, m.loadWarn))
 	case len(m.notes) > 0:
@@ -200,6 +213,21 @@ func (m *model) onStepped(msg stepDoneMsg) tea.Cmd {
 	if msg.err != nil {
 		m.logf("step %d: %v", m.step, msg.err)
 	}
+	if m.remote != nil {
+		m.followRemote()
+		switch {
+		case errors.Is(msg.err, runfolder.ErrRestarted):
+			return m.restartRemote(msg.err)
+		case errors.Is(msg.err, runfolder.ErrEnded):
+			m.endRemote(msg.err)
+		case msg.err != nil:
+			m.setStatus(statusWarn, "reading the run: "+msg.err.Error())
+		}
+		m.applyExtras(msg.extras)
+		cmd := m.kick()
+		m.redrawAll()
+		return cmd
+	}
 	switch {
 	case errors.Is(msg.err, core.ErrDiverged):
 		m.running, m.diverged = false, true
@@ -251,12 +279,27 @@ func (m *model) onPrepWarn(msg prepWarnMsg) {
 	m.setStatus(statusWarn, "warning: "+m.loadWarn)
 }
 
-// onSaved reports a written snapshot.
+// onSaved reports a written snapshot, and quits if the save was asked
+// for on the way out.
 func (m *model) onSaved(msg saveDoneMsg) tea.Cmd {
 	m.inflight = false
+	reason := "quit"
+	if m.quitReason != "" {
+		reason = m.quitReason + " received"
+	}
 	if msg.err != nil {
+		if m.quitAfterSave && m.quitReason != "" {
+			m.exitMsg = fmt.Sprintf("%s; saving step %d failed: %v", reason, msg.step, msg.err)
+			return tea.Quit
+		}
+		m.quitAfterSave = false
 		m.setStatus(statusErr, "save failed: "+msg.err.Error())
 	} else {
+		m.savedStep, m.savedEvents = msg.step, msg.events
+		if m.quitAfterSave {
+			m.exitMsg = fmt.Sprintf("%s: saved step %d to %s\n  resume with: gpa-tui --resume %s", reason, msg.step, msg.path, msg.path)
+			return tea.Quit
+		}
 		m.setStatus(statusInfo, "saved "+msg.path)
 	}
 	cmd := m.kick()

@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/gpa-tui/gpa-tui/lipnet"
 )
 
 const usage = `gpa-tui — Lipschitz-regularized generative particles, live in the terminal
@@ -19,8 +22,16 @@ Usage:
   gpa-tui [--preset NAME|FILE.toml] [--set section.key=value]... [--resume SNAPSHOT] [--snapshot-dir DIR]
                                   open the live workbench (default preset: four-well-L1)
   gpa-tui run --preset NAME --out DIR [--steps N] [--seed S] [--set k=v]... [--checkpoint-every K]
-  gpa-tui run --resume FILE.npz --out DIR [--steps N]
+  gpa-tui run --resume FILE.npz --out DIR [--steps N] [--set L=…]
                                   run a flow headless; write metrics.jsonl, final.npz, preset.toml
+  gpa-tui attach DIR              open the workbench on a headless run in DIR (this node or another,
+                                  through a shared file system); the keys steer it, q detaches
+  gpa-tui sweep --preset NAME --grid key=v1,v2,… [--grid …] [--seeds 1-5] --out DIR [--submit | --local N]
+                                  a grid of runs: one folder per task, a manifest, a Slurm array script
+  gpa-tui task DIR I              run task I of a sweep (what its batch script runs; resumes a checkpoint)
+  gpa-tui watch DIR               every task of a sweep, live (Enter attaches to one)
+  gpa-tui report DIR [--metric mmd2]
+                                  a sweep's table (report.tsv) and a plot of a metric (report.png)
   gpa-tui divergence --p FILE --q FILE [--f kl] [--lipschitz 1] [--iters N] [--seed S]
                                   estimate D_f^{Γ_L}(P‖Q) between two sample files
   gpa-tui presets [show NAME]     list the embedded presets, or print one as TOML
@@ -53,6 +64,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdTUI(args, stderr)
 	case "run":
 		err = cmdRun(args, stdout, stderr)
+	case "attach":
+		err = cmdAttach(args, stderr)
+	case "sweep":
+		err = cmdSweep(args, stdout, stderr)
+	case "task":
+		err = cmdTask(args, stdout, stderr)
+	case "watch":
+		err = cmdWatch(args, stdout, stderr)
+	case "report":
+		err = cmdReport(args, stdout, stderr)
 	case "divergence":
 		err = cmdDivergence(args, stdout, stderr)
 	case "presets":
@@ -68,9 +89,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gpa-tui: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+	var ee *exitError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "gpa-tui: %s\n", ee.msg)
+		}
+		return ee.code
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
@@ -91,6 +118,14 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Func("threads", "threads of the network kernels (default: all CPUs this process may use; results are bit-identical for any count)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return fmt.Errorf("want a number of threads 1 … 1024")
+		}
+		lipnet.SetThreads(n)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: gpa-tui %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()

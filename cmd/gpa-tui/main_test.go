@@ -24,6 +24,7 @@ import (
 // TestMain lets the signal test run this test binary as gpa-tui itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("GPA_TUI_AS_MAIN") == "1" {
+		testPrepDelay, _ = time.ParseDuration(os.Getenv("GPA_TUI_TEST_PREP_DELAY"))
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -112,7 +113,7 @@ func TestResumeCLI(t *testing.T) {
 
 // TestSignalSavesSnapshot sends SIGTERM (and SIGUSR1, Slurm's pre-timeout
 // signal) to a running headless run: it saves a checkpoint, says where, and
-// exits 0.
+// exits 0 (75 after SIGUSR1).
 func TestSignalSavesSnapshot(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGUSR1} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -137,8 +138,11 @@ func TestSignalSavesSnapshot(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			cmd.Process.Signal(sig)
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("exit: %v; stderr: %s", err, stderr.String())
+			err := cmd.Wait()
+			// SIGUSR1 is Slurm's warning before the time limit: exit 75
+			// (EX_TEMPFAIL) asks the batch script to requeue the job.
+			if want := map[syscall.Signal]int{syscall.SIGTERM: 0, syscall.SIGUSR1: exitRequeue}[sig]; cmd.ProcessState.ExitCode() != want {
+				t.Fatalf("exit: %v, want status %d; stderr: %s", err, want, stderr.String())
 			}
 			path := filepath.Join(dir, checkpointFile)
 			if !strings.Contains(stderr.String(), path) || !strings.Contains(stderr.String(), "--resume") {
@@ -278,5 +282,48 @@ func TestCheckpointEvery(t *testing.T) {
 	}
 	if st.Step != 8 {
 		t.Errorf("rolling checkpoint at step %d, want 8 (every 4 steps of 10)", st.Step)
+	}
+}
+
+// TestResumeDataPaths: resuming a run on data files opens them only when
+// they are given again with --set (a snapshot's metadata could name any
+// file); with them the run continues.
+func TestResumeDataPaths(t *testing.T) {
+	dir := t.TempDir()
+	var m, sheet strings.Builder
+	m.WriteString("sample\tg1\tg2\tg3\n")
+	sheet.WriteString("sample\tbatch\n")
+	for i := range 10 {
+		fmt.Fprintf(&m, "s%d\t%g\t%g\t%g\n", i, float64(i%3), float64(i)*0.3, float64(i*i%7))
+		fmt.Fprintf(&sheet, "s%d\t%s\n", i, []string{"A", "B"}[i%2])
+	}
+	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
+	os.WriteFile(mp, []byte(m.String()), 0o600)
+	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	preset := filepath.Join(dir, "genes.toml")
+	os.WriteFile(preset, []byte(fmt.Sprintf(`name = "genes-files"
+[genes]
+data = %q
+sheet = %q
+source = ["A"]
+target = ["B"]
+dim = 2
+[target]
+kind = "genes"
+[prior]
+kind = "genes"
+[flow]
+steps = 4
+`, mp, sp)), 0o600)
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if _, e, code := runCLI(t, "run", "--preset", preset, "--out", a, "--quiet"); code != 0 {
+		t.Fatal(e)
+	}
+	snap := filepath.Join(a, finalFile)
+	if _, e, code := runCLI(t, "run", "--resume", snap, "--steps", "6", "--out", b, "--quiet"); code == 0 || !strings.Contains(e, "--set genes.data="+mp) {
+		t.Errorf("resume without the data paths: exit %d, %s", code, e)
+	}
+	if _, e, code := runCLI(t, "run", "--resume", snap, "--steps", "6", "--out", b, "--quiet", "--set", "genes.data="+mp, "--set", "genes.sheet="+sp); code != 0 {
+		t.Errorf("resume with the data paths: exit %d, %s", code, e)
 	}
 }

@@ -25,6 +25,9 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("export: want one snapshot and --png and/or --csv")
 	}
+	if *size < 16 || *size > snapshots.MaxSize {
+		return fmt.Errorf("export: --size %d: want 16 … %d pixels", *size, snapshots.MaxSize)
+	}
 	st, err := snapshots.Load(pos[0])
 	if err != nil {
 		return err

@@ -15,6 +15,9 @@ type Dataset struct {
 	X     *Matrix
 	Batch []string // len X.Rows()
 	Label []string // len X.Rows(), or nil when there are no labels
+	// Dropped are the genes left out while loading because a sample has no
+	// value for them (GEO2R and the paper's create_dataset.R do the same).
+	Dropped []string
 }
 
 // NewDataset joins a matrix and a sample sheet. batchCol names the sheet
@@ -84,7 +87,9 @@ func LoadDataset(matrixPath, sheetPath, batchCol, labelCol string, opt MatrixOpt
 	if err != nil {
 		return nil, err
 	}
+	all := ds.X.Genes
 	ds.X, _ = ds.X.DropIncomplete()
+	ds.Dropped = missingFrom(all, ds.X.Genes)
 	if ds.X.Cols() == 0 {
 		return nil, parseErr(matrixPath, 0, 0, ErrEmpty, "every gene has a missing value")
 	}
@@ -210,5 +215,23 @@ func Merge(name string, sets ...*Dataset) (*Dataset, error) {
 			}
 		}
 	}
+	for _, set := range sets {
+		out.Dropped = append(out.Dropped, set.Dropped...)
+	}
 	return out, nil
+}
+
+// missingFrom lists the names of all that are not in kept (in order).
+func missingFrom(all, kept []string) []string {
+	in := make(map[string]bool, len(kept))
+	for _, g := range kept {
+		in[g] = true
+	}
+	var out []string
+	for _, g := range all {
+		if !in[g] {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,12 +29,12 @@ type SeriesMatrix struct {
 
 // ReadSeriesMatrixFile reads a GEO series-matrix file, gzip'd or not.
 func ReadSeriesMatrixFile(path string) (*SeriesMatrix, error) {
-	f, err := os.Open(path)
+	r, closeFile, err := openData(path)
 	if err != nil {
-		return nil, fmt.Errorf("genes: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return ReadSeriesMatrix(f, path)
+	defer closeFile()
+	return ReadSeriesMatrix(r, path)
 }
 
 // geoMaxLine bounds one line of a series-matrix file: a GPL570 data line
@@ -255,12 +254,14 @@ func (s *SeriesMatrix) Characteristic(name string) []string {
 func (s *SeriesMatrix) Dataset(batch, labelKey string) (*Dataset, error) {
 	m := s.X.SubRows(seq(s.X.Rows()))
 	GEO2RLog2(m)
+	all := m.Genes
 	m, _ = m.DropIncomplete()
+	dropped := missingFrom(all, m.Genes)
 	m, _ = m.DropDuplicateGenes()
 	if m.Cols() == 0 {
 		return nil, parseErr(s.X.file, 0, 0, ErrEmpty, "no probe without missing values")
 	}
-	ds := &Dataset{Name: batch, X: m, Batch: make([]string, m.Rows())}
+	ds := &Dataset{Name: batch, X: m, Batch: make([]string, m.Rows()), Dropped: dropped}
 	for i := range ds.Batch {
 		ds.Batch[i] = batch
 	}

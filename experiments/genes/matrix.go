@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // Matrix is a samples × genes expression matrix: Data is row-major with
@@ -139,13 +141,11 @@ func (m *Matrix) DropDuplicateGenes() (*Matrix, int) {
 	return m.SubCols(keep), m.Cols() - len(keep)
 }
 
-// transpose returns the cols×rows transpose of the rows×cols row-major a.
+// transpose returns the cols×rows transpose of the rows×cols row-major a
+// (gonum's mat).
 func transpose(a []float64, rows, cols int) []float64 {
-	t := make([]float64, len(a))
-	for i := range rows {
-		for j := range cols {
-			t[j*rows+i] = a[i*cols+j]
-		}
+	if rows == 0 || cols == 0 {
+		return []float64{}
 	}
-	return t
+	return mat.DenseCopyOf(mat.NewDense(rows, cols, a).T()).RawMatrix().Data
 }

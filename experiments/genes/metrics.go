@@ -40,7 +40,7 @@ func sqDist(a, b []float64) float64 {
 // and the target points y, and its bandwidth h: the program's one MMD²
 // (core.MMD: Gaussian kernel, biased V-statistic, h the median pairwise
 // distance among the targets y). The points are converted to float32, the
-// engine's precision. Identical samples give exactly 0; MMD² ≤ 2.
+// engine's precision. Identical samples give 0 (up to rounding); MMD² ≤ 2.
 func MMD2(x, y []float64, dim int) (mmd2, h float64) {
 	n := checkPoints(x, dim, "MMD2")
 	m := checkPoints(y, dim, "MMD2")

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // MatrixOptions tells ReadMatrix how a file is laid out.
@@ -52,15 +53,25 @@ func maybeGunzip(r io.Reader) (io.Reader, error) {
 	return br, nil
 }
 
+// openData opens a data file with inputfile.OpenData (regular files
+// only, gunzipped, capped against zip bombs).
+func openData(path string) (io.Reader, func() error, error) {
+	r, f, _, err := inputfile.OpenData(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("genes: %w", err)
+	}
+	return r, f.Close, nil
+}
+
 // ReadMatrixFile reads an expression matrix from a TSV or CSV file,
 // gzip'd or not (detected from its content). See ReadMatrix.
 func ReadMatrixFile(path string, opt MatrixOptions) (*Matrix, error) {
-	f, err := os.Open(path)
+	r, closeFile, err := openData(path)
 	if err != nil {
-		return nil, fmt.Errorf("genes: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return ReadMatrix(f, path, opt)
+	defer closeFile()
+	return ReadMatrix(r, path, opt)
 }
 
 // ReadMatrix reads an expression matrix from r, a TSV or CSV text
@@ -211,12 +222,12 @@ func (s *SampleSheet) Column(name string) ([]string, bool) {
 // ReadSampleSheetFile reads a sample sheet from a TSV or CSV file (gzip'd
 // or not). See ReadSampleSheet.
 func ReadSampleSheetFile(path string) (*SampleSheet, error) {
-	f, err := os.Open(path)
+	r, closeFile, err := openData(path)
 	if err != nil {
-		return nil, fmt.Errorf("genes: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	return ReadSampleSheet(f, path)
+	defer closeFile()
+	return ReadSampleSheet(r, path)
 }
 
 // ReadSampleSheet reads a sample sheet (TAB-separated, or comma-separated

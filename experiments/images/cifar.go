@@ -3,8 +3,11 @@ package images
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // CIFAR10Classes names the CIFAR-10 labels 0..9 (batches.meta.txt).
@@ -67,12 +70,21 @@ func LoadCIFAR10(dir string, split Split) (*Set, error) {
 // 3073-byte records) and converts each image from the file's planar CHW
 // order to HWC: pixel (y, x, c) = record[1 + c·1024 + y·32 + x].
 func ReadCIFARBatch(path string) (*Set, error) {
-	data, err := os.ReadFile(path)
+	f, size, err := inputfile.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("images: %s: %w", path, ErrNotFound)
 		}
 		return nil, fmt.Errorf("images: %w", err)
+	}
+	defer f.Close()
+	// A batch file of the binary version holds 10,000 records (30 MB).
+	if size > 100000*cifarRecord {
+		return nil, fmt.Errorf("images: %s: %w: %d bytes is more than 100,000 CIFAR-10 records", path, ErrFormat, size)
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("images: %s: %w", path, err)
 	}
 	if len(data) == 0 || len(data)%cifarRecord != 0 {
 		return nil, fmt.Errorf("images: %s: %w: %d bytes is not a whole number of %d-byte CIFAR-10 records", path, ErrFormat, len(data), cifarRecord)

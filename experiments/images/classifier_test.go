@@ -436,7 +436,10 @@ func TestClassifierCache(t *testing.T) {
 	if !slices.Equal(first.trunk.Params(), second.trunk.Params()) {
 		t.Error("cached classifier differs")
 	}
-	if err := os.WriteFile(c.Path(key), []byte("GPA-CLF\x01 broken"), 0o644); err != nil {
+	// Keep the cache header (the key), break the classifier itself.
+	raw, _ := os.ReadFile(c.Path(key))
+	header := raw[:bytes.IndexByte(raw[bytes.IndexByte(raw, '\n')+1:], '\n')+bytes.IndexByte(raw, '\n')+2]
+	if err := os.WriteFile(c.Path(key), append(header, "GPA-CLF\x01 broken"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	third, cached, err := LoadOrTrainClassifier(c, key, train)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
 // ErrFormat reports a data file whose bytes do not match its format
@@ -36,7 +38,7 @@ const maxIDXBytes = 1 << 30
 // ReadIDX reads the IDX file at path, gzip-compressed or plain (detected
 // from the gzip magic bytes 1f 8b, not from the name). Errors name the path.
 func ReadIDX(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("images: %s: %w", path, ErrNotFound)

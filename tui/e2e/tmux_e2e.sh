@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end check of the live workbench in a real terminal (tmux):
 #   start gpa-tui at 100×30 → braille dots appear → L raises L →
-#   s writes a snapshot → q exits with status 0; then the gene preset
+#   s writes a snapshot → q asks (steps since the save) → q exits with
+#   status 0; then the gene preset
 #   gene-bladder-d10 at 80×24 → the comparison table appears → g hides it →
 #   q exits with status 0.
 #
@@ -80,11 +81,15 @@ wait_for "a snapshot in $snaps" 20 has_snapshot
 wait_for "the status line to show the path" 5 status_saved
 echo "e2e: saved $(ls "$snaps")"
 
+# The flow went on after the save: q asks first, q again quits unsaved.
+t send-keys -t "$session" q
+asks() { screen | grep -q 'unsaved — s: save and quit'; }
+wait_for "q to ask about the unsaved steps" 5 asks
 t send-keys -t "$session" q
 wait_for "gpa-tui to exit" 10 exited
 code="$(cat "$work/exit")"
 [[ "$code" == 0 ]] || fail "exit status $code"
-echo "e2e: exit 0"
+echo "e2e: q asked (unsaved steps), q quit; exit 0"
 
 # A batch-merging run: the comparison table with ComBat, and g toggles it.
 rm -f "$work/exit"
@@ -96,6 +101,8 @@ no_table() { ! has_table; }
 wait_for "the gene comparison table" 20 has_table
 t send-keys -t "$session" g
 wait_for "g to hide the table" 5 no_table
+t send-keys -t "$session" q
+sleep 0.5
 t send-keys -t "$session" q
 wait_for "gpa-tui to exit" 10 exited
 code="$(cat "$work/exit")"

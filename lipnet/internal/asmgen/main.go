@@ -67,6 +67,12 @@ func main() {
 	g.panel512("dgemmPanel16AVX512", 2, false, true)
 	g.panel512("dgemmPanel8AVX512", 1, false, true)
 	g.panel512("dgemmPanelMaskAVX512", 1, true, true)
+	g.convTile("convTile32AVX512", 2, false)
+	g.convTile("convTile16AVX512", 1, false)
+	g.convTile("convTileMaskAVX512", 1, true)
+	g.convGrad("convGrad32AVX512", 2, false)
+	g.convGrad("convGrad16AVX512", 1, false)
+	g.convGrad("convGradMaskAVX512", 1, true)
 	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -829,4 +835,223 @@ func (g *gen) store512(mr, nv int, masked bool, mov string) {
 			g.i("ADDQ R9, R10")
 		}
 	}
+}
+
+// Byte offsets of lipnet's convArgs and gradArgs (checked by TestArgOffsets).
+const (
+	vInd, vRstride, vCrow, vB, vBoff, vLdb, vNseg, vSegb = 0, 8, 16, 24, 32, 40, 48, 56
+	vMr, vEpi, vHdelta, vSlope, vKmask, vCoff            = 64, 72, 80, 88, 96, 104
+
+	wInd, wIstride, wEoff, wB, wLdb, wK, wC, wLdc, wKmask = 0, 8, 16, 24, 32, 40, 48, 56, 64
+)
+
+// ptrRegs hold the A row pointers of the indirect tiles.
+var ptrRegs = [...]string{"R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"}
+
+// convTile emits func name(args *convArgs): one tile of mr ≤ 8 rows (args.mr)
+// × one column panel of C = A·B where row r of A is given by pointers, one
+// per segment: A[r][(s, e)] = ptr[r][s][e], e < segb/4, the segments in
+// order (an indirect GEMM: the im2col matrix without building it). Segment
+// s of B starts boff[s] bytes from b, rows ldb apart. C row r is at
+// crow[r]; mode set, then the epilogue (leaky, or the derivative mask read
+// hdelta bytes from each C element). Each element is one FMA chain over
+// (s, e) in order from zero, as in gemm.
+//
+// Registers: DI args, SI pointer entry of row 0 at segment s, DX scratch,
+// R8–R15 row pointers, BX B at (s, e), AX e in bytes, CX s. Z0–Z15
+// accumulators, Z16–Z17 B, Z18–Z19 broadcasts, Z20–Z21 scratch, K1 column
+// mask, K2 derivative mask.
+func (g *gen) convTile(name string, nv int, masked bool) {
+	fmt.Fprintf(&g.buf, "\n// func %s(args *convArgs)\nTEXT ·%s(SB), NOSPLIT, $0-8\n", name, name)
+	g.i("MOVQ args+0(FP), DI")
+	if masked {
+		g.i("KMOVW %d(DI), K1", vKmask)
+	}
+	g.i("MOVQ %d(DI), AX", vMr)
+	for _, mr := range []int{8, 4, 2} {
+		g.i("CMPQ AX, $%d", mr)
+		g.i("JEQ m%d", mr)
+	}
+	g.i("CMPQ AX, $1")
+	g.i("JEQ m1")
+	g.i("JMP done")
+	for _, mr := range []int{8, 4, 2, 1} {
+		g.l(fmt.Sprintf("m%d", mr))
+		g.convTileRows(mr, nv, masked, fmt.Sprintf("c%d", mr))
+		g.i("JMP done")
+	}
+	g.l("done")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+func (g *gen) convTileRows(mr, nv int, masked bool, p string) {
+	load := func(addr, dst string) {
+		if masked {
+			g.i("VMOVUPS.Z %s, K1, %s", addr, dst)
+		} else {
+			g.i("VMOVUPS %s, %s", addr, dst)
+		}
+	}
+	for r := range mr {
+		for v := range nv {
+			a := zacc(r, v, nv)
+			g.i("VPXORD %s, %s, %s", a, a, a)
+		}
+	}
+	g.i("MOVQ %d(DI), SI", vInd)
+	g.i("XORQ CX, CX")
+	g.l(p + "_seg")
+	g.i("CMPQ CX, %d(DI)", vNseg)
+	g.i("JGE %s_epi", p)
+	g.i("MOVQ SI, DX")
+	for r := range mr {
+		g.i("MOVQ (DX), %s", ptrRegs[r])
+		if r < mr-1 {
+			g.i("ADDQ %d(DI), DX", vRstride)
+		}
+	}
+	g.i("MOVQ %d(DI), DX", vBoff)
+	g.i("MOVQ (DX)(CX*8), BX")
+	g.i("ADDQ %d(DI), BX", vB)
+	g.i("XORQ AX, AX")
+	g.l(p + "_e")
+	for v := range nv {
+		load(fmt.Sprintf("%d(BX)", 64*v), fmt.Sprintf("Z%d", 16+v))
+	}
+	for r := range mr {
+		bc := fmt.Sprintf("Z%d", 18+r%2)
+		g.i("VBROADCASTSS (%s)(AX*1), %s", ptrRegs[r], bc)
+		for v := range nv {
+			g.i("VFMADD231PS Z%d, %s, %s", 16+v, bc, zacc(r, v, nv))
+		}
+	}
+	g.i("ADDQ %d(DI), BX", vLdb)
+	g.i("ADDQ $4, AX")
+	g.i("CMPQ AX, %d(DI)", vSegb)
+	g.i("JLT %s_e", p)
+	g.i("ADDQ $8, SI")
+	g.i("INCQ CX")
+	g.i("JMP %s_seg", p)
+	g.l(p + "_epi")
+	g.i("MOVQ %d(DI), SI", vCrow)
+	g.i("MOVQ %d(DI), AX", vEpi)
+	g.i("CMPQ AX, $%d", epiLeaky)
+	g.i("JNE %s_notleaky", p)
+	g.c("leaky ReLU: c = max(c, slope·c)")
+	g.i("VBROADCASTSS %d(DI), Z16", vSlope)
+	for r := range mr {
+		for v := range nv {
+			a := zacc(r, v, nv)
+			g.i("VMULPS Z16, %s, Z20", a)
+			g.i("VMAXPS Z20, %s, %s", a, a)
+		}
+	}
+	g.i("JMP %s_store", p)
+	g.l(p + "_notleaky")
+	g.i("CMPQ AX, $%d", epiMask)
+	g.i("JNE %s_store", p)
+	g.c("derivative mask: c *= slope where !(h > 0)")
+	g.i("VPXORD Z21, Z21, Z21")
+	g.i("VBROADCASTSS %d(DI), Z16", vSlope)
+	for r := range mr {
+		g.i("MOVQ %d(SI), R10", 8*r)
+		g.i("ADDQ %d(DI), R10", vCoff)
+		g.i("ADDQ %d(DI), R10", vHdelta)
+		for v := range nv {
+			a := zacc(r, v, nv)
+			load(fmt.Sprintf("%d(R10)", 64*v), "Z20")
+			g.i("VCMPPS $5, Z20, Z21, K2")
+			g.i("VMULPS Z16, %s, K2, %s", a, a)
+		}
+	}
+	g.l(p + "_store")
+	for r := range mr {
+		g.i("MOVQ %d(SI), R10", 8*r)
+		g.i("ADDQ %d(DI), R10", vCoff)
+		for v := range nv {
+			if masked {
+				g.i("VMOVUPS %s, K1, (R10)", zacc(r, v, nv))
+			} else {
+				g.i("VMOVUPS %s, %d(R10)", zacc(r, v, nv), 64*v)
+			}
+		}
+	}
+}
+
+// convGrad emits func name(args *gradArgs): C[r][j] += Σ_{o<k} A[r][o]·B[o][j]
+// for 8 rows r and one column panel, where A[r][o] = ptr[o][eoff/4 + r]:
+// the 8 rows are 8 consecutive channels of one tap, and ptr[o] (entries
+// istride bytes apart) points at the pixel that tap reads for output o
+// (the kernel gradient cols(X)ᵀ·dZ without building cols). Each element
+// is one FMA chain over o from zero, then added to C, as gemm's modeAdd.
+//
+// Registers: DI args, SI pointer entry at o, AX the pixel, R10 eoff,
+// R11 istride, R12 ldb, BX B at o, CX o counter; Z0–Z15 accumulators,
+// Z16–Z17 B, Z18–Z19 broadcasts, Z20 scratch, K1 column mask.
+func (g *gen) convGrad(name string, nv int, masked bool) {
+	fmt.Fprintf(&g.buf, "\n// func %s(args *gradArgs)\nTEXT ·%s(SB), NOSPLIT, $0-8\n", name, name)
+	load := func(addr, dst string) {
+		if masked {
+			g.i("VMOVUPS.Z %s, K1, %s", addr, dst)
+		} else {
+			g.i("VMOVUPS %s, %s", addr, dst)
+		}
+	}
+	const mr = 8
+	g.i("MOVQ args+0(FP), DI")
+	if masked {
+		g.i("KMOVW %d(DI), K1", wKmask)
+	}
+	for r := range mr {
+		for v := range nv {
+			a := zacc(r, v, nv)
+			g.i("VPXORD %s, %s, %s", a, a, a)
+		}
+	}
+	g.i("MOVQ %d(DI), SI", wInd)
+	g.i("MOVQ %d(DI), R10", wEoff)
+	g.i("MOVQ %d(DI), R11", wIstride)
+	g.i("MOVQ %d(DI), R12", wLdb)
+	g.i("MOVQ %d(DI), BX", wB)
+	g.i("MOVQ %d(DI), CX", wK)
+	g.i("TESTQ CX, CX")
+	g.i("JZ epi")
+	g.l("loop")
+	g.i("MOVQ (SI), AX")
+	g.i("ADDQ R10, AX")
+	for v := range nv {
+		load(fmt.Sprintf("%d(BX)", 64*v), fmt.Sprintf("Z%d", 16+v))
+	}
+	for r := range mr {
+		bc := fmt.Sprintf("Z%d", 18+r%2)
+		g.i("VBROADCASTSS %d(AX), %s", 4*r, bc)
+		for v := range nv {
+			g.i("VFMADD231PS Z%d, %s, %s", 16+v, bc, zacc(r, v, nv))
+		}
+	}
+	g.i("ADDQ R11, SI")
+	g.i("ADDQ R12, BX")
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.l("epi")
+	g.i("MOVQ %d(DI), R10", wC)
+	g.i("MOVQ %d(DI), R9", wLdc)
+	for r := range mr {
+		for v := range nv {
+			a := zacc(r, v, nv)
+			load(fmt.Sprintf("%d(R10)", 64*v), "Z20")
+			g.i("VADDPS Z20, %s, %s", a, a)
+			if masked {
+				g.i("VMOVUPS %s, K1, (R10)", a)
+			} else {
+				g.i("VMOVUPS %s, %d(R10)", a, 64*v)
+			}
+		}
+		if r < mr-1 {
+			g.i("ADDQ R9, R10")
+		}
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
 }

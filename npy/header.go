@@ -1,4 +1,4 @@
-package snapshots
+package npy
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ import (
 // double quotes, optional trailing commas, Python 2 "L" suffixes on shape
 // integers) and requires the three keys once each.
 func parseHeader(h string) (descr string, fortran bool, shape []int, err error) {
-	p := &hdrParser{s: h}
+	p := &parser{s: h}
 	seen := map[string]bool{}
 	if !p.eat('{') {
 		return "", false, nil, errors.New("not a dict literal")
@@ -60,27 +60,27 @@ func parseHeader(h string) (descr string, fortran bool, shape []int, err error) 
 	return descr, fortran, shape, nil
 }
 
-// hdrParser is a cursor over a header string.
-type hdrParser struct {
+// parser is a cursor over a header string.
+type parser struct {
 	s string
 	i int
 }
 
 // space skips Python whitespace (numpy pads with spaces and ends with '\n').
-func (p *hdrParser) space() {
+func (p *parser) space() {
 	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
 		p.i++
 	}
 }
 
 // peek reports whether the next non-space byte is c, without consuming it.
-func (p *hdrParser) peek(c byte) bool {
+func (p *parser) peek(c byte) bool {
 	p.space()
 	return p.i < len(p.s) && p.s[p.i] == c
 }
 
 // eat consumes c if it is the next non-space byte.
-func (p *hdrParser) eat(c byte) bool {
+func (p *parser) eat(c byte) bool {
 	if p.peek(c) {
 		p.i++
 		return true
@@ -90,7 +90,7 @@ func (p *hdrParser) eat(c byte) bool {
 
 // str parses a quoted string without escapes (numpy never writes any in
 // the keys or the simple dtypes we support).
-func (p *hdrParser) str() (string, error) {
+func (p *parser) str() (string, error) {
 	p.space()
 	if p.i >= len(p.s) || (p.s[p.i] != '\'' && p.s[p.i] != '"') {
 		return "", fmt.Errorf("expected a string at offset %d", p.i)
@@ -110,7 +110,7 @@ func (p *hdrParser) str() (string, error) {
 }
 
 // boolean parses True or False.
-func (p *hdrParser) boolean() (bool, error) {
+func (p *parser) boolean() (bool, error) {
 	p.space()
 	for _, w := range []struct {
 		lit string
@@ -125,7 +125,7 @@ func (p *hdrParser) boolean() (bool, error) {
 }
 
 // tuple parses a tuple of non-negative integers: (), (3,), (3, 2).
-func (p *hdrParser) tuple() ([]int, error) {
+func (p *parser) tuple() ([]int, error) {
 	if !p.eat('(') {
 		return nil, fmt.Errorf("expected '(' at offset %d", p.i)
 	}
@@ -146,6 +146,9 @@ func (p *hdrParser) tuple() ([]int, error) {
 		p.i = j
 		if p.i < len(p.s) && p.s[p.i] == 'L' {
 			p.i++
+		}
+		if len(shape) == MaxDims {
+			return nil, fmt.Errorf("more than %d dimensions", MaxDims)
 		}
 		shape = append(shape, d)
 		comma := p.eat(',')
