@@ -28,10 +28,12 @@ import (
 //	ρ = (D̂_L(prev) − D̂_L(now)) / (W(now) − W(prev))     ("energy_ratio"),
 //
 // which is 1 when the identity holds (logged when W(now) − W(prev) is at
-// least energyMinShare of D̂_L, see there). It falls below 1 when the flow's φ is
-// not the optimal one (the particles move along a weaker or misdirected
-// field than ∇φ*: the decrease of D_L is Δt·E[∇φ*·∇φ], not Δt·E|∇φ|²), and
-// it measures the discretisation and estimation errors otherwise.
+// least energyMinShare of D̂_L, see there). When the flow's φ is not the
+// optimal one, D_L decreases by Δt·E[∇φ*·∇φ] per step, not Δt·E|∇φ|²: the
+// ratio is above 1 for a φ weaker than φ* but aligned with it (an
+// under-trained warm start), below 1 for a φ whose gradient is partly
+// misdirected (jitter); otherwise it measures the discretisation and
+// estimation errors.
 // Everything is read back from the history, so a resumed run continues the
 // same series.
 //
