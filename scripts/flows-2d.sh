@@ -15,12 +15,12 @@ for preset in four-well-L1 gauss-translation mixture-sigma1 four-well-L10; do
 		act=${net%/*} norm=${net#*/}
 		for s in $seeds; do
 			d=$out/$preset/$act/seed$s
-			[ -f "$d/done" ] && continue
-			mkdir -p "$d"
-			nice -n 10 "$bin" run --quiet --preset "$preset" --seed "$s" --out "$d" \
+			[ -f "$d.done" ] && continue
+			mkdir -p "$out/$preset/$act"
+			nice -n 10 "$bin" run --quiet --force --preset "$preset" --seed "$s" --out "$d" \
 				--set discriminator.activation="$act" --set discriminator.normalization="$norm" \
-				--set flow.estimate_every=250 --set flow.estimate_iters=2000 >"$d/run.log" 2>&1
-			echo $? >"$d/done"
+				--set flow.estimate_every=250 --set flow.estimate_iters=2000 >"$d.log" 2>&1
+			echo $? >"$d.done"
 			"$bin" export "$d/final.npz" --csv "$d/particles.csv" >/dev/null 2>&1
 		done
 	done

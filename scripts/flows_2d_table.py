@@ -28,7 +28,7 @@ for preset in sorted(os.listdir(out)):
     for act in sorted(os.listdir(pdir)):
         adir = os.path.join(pdir, act)
         shares, mmd, vmax, vmean, d1, dl1, first, medr = [], [], [], [], [], [], [], []
-        seeds = sorted(d for d in os.listdir(adir) if os.path.exists(os.path.join(adir, d, "done")))
+        seeds = sorted(d[:-5] for d in os.listdir(adir) if d.endswith(".done"))
         if not seeds:
             continue
         for s in seeds:

@@ -12,8 +12,8 @@ for dim in 2 5 10 20; do
 	for s in $seeds; do
 		d=$out/d$dim/seed$s
 		[ -f "$d/comparison.tsv" ] && continue
-		mkdir -p "$d"
-		nice -n 10 "$bin" run --quiet --preset gene-bladder-d$dim --seed "$s" --out "$d" >"$d/run.log" 2>&1
+		mkdir -p "$out/d$dim"
+		nice -n 10 "$bin" run --quiet --force --preset gene-bladder-d$dim --seed "$s" --out "$d" >"$d.log" 2>&1
 	done
 done
 python3 scripts/genes_table.py "$out"

@@ -19,7 +19,8 @@ def ms(v):
 
 
 dims = sorted((int(d[1:]) for d in os.listdir(out) if d.startswith("d")))
-tabs = {d: [read(os.path.join(out, f"d{d}", s, "comparison.tsv")) for s in sorted(os.listdir(os.path.join(out, f"d{d}")))] for d in dims}
+tabs = {d: [read(os.path.join(out, f"d{d}", s, "comparison.tsv")) for s in sorted(os.listdir(os.path.join(out, f"d{d}")))
+            if os.path.isdir(os.path.join(out, f"d{d}", s))] for d in dims}
 print("| d′ | method | latent MMD² | gene MMD² | silhouette batch | silhouette label | iLISI | moved |")
 print("|---|---|---|---|---|---|---|---|")
 first = tabs[dims[0]][0]

@@ -4,7 +4,8 @@
 # Algorithm 1, exact ν "dv") over seeds, and the single t(0.5) target of the
 # authors' README (SGD lr 0.01, Δt 0.1, T_NN 5, from N((10,10), I)).
 # Usage: scripts/heavy-tail.sh [OUT [SEEDS]]   (default runs/heavy-tail, 1…10)
-# Writes OUT/<config>/seed<k>/ (run output + run.log) and prints the table.
+# Writes OUT/<config>/seed<k>/ (the run folder), seed<k>.log and seed<k>.done
+# (exit status), and prints the table.
 set -u
 out=${1:-runs/heavy-tail}
 seeds=${2:-"1 2 3 4 5 6 7 8 9 10"}
@@ -16,10 +17,10 @@ run() { # name preset extra-args…
 	shift 2
 	for s in $seeds; do
 		d=$out/$name/seed$s
-		[ -f "$d/done" ] && continue
-		mkdir -p "$d"
-		nice -n 10 "$bin" run --quiet --preset "$preset" --seed "$s" --out "$d" "$@" >"$d/run.log" 2>&1
-		echo $? >"$d/done"
+		[ -f "$d.done" ] && continue
+		mkdir -p "$out/$name"
+		nice -n 10 "$bin" run --quiet --force --preset "$preset" --seed "$s" --out "$d" "$@" >"$d.log" 2>&1
+		echo $? >"$d.done"
 		"$bin" export "$d/final.npz" --csv "$d/particles.csv" >/dev/null 2>&1
 	done
 }

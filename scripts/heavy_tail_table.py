@@ -29,10 +29,10 @@ for name in sorted(os.listdir(out)):
         continue
     centres = CENTRES["single" if name.startswith("single") else "mixture"]
     div, steps, mmds, qs = 0, [], [], []
-    seeds = sorted((d for d in os.listdir(cdir) if os.path.exists(os.path.join(cdir, d, "done"))), key=lambda d: int(d[4:]))
+    seeds = sorted((d[:-5] for d in os.listdir(cdir) if d.endswith(".done")), key=lambda d: int(d[4:]))
     for s in seeds:
         d = os.path.join(cdir, s)
-        log = open(os.path.join(d, "run.log")).read()
+        log = open(d + ".log").read()
         if "diverged" in log:
             div += 1
             m = re.search(r"step (\d+):", log)

@@ -15,8 +15,8 @@ bin=${GPA_TUI:-$out/gpa-tui}
 for s in $seeds; do
 	d=$out/seed$s
 	[ -f "$d/final.npz" ] && continue
-	mkdir -p "$d"
-	nice -n 10 "$bin" run --quiet --preset mnist-latent-200 --seed "$s" --steps "$steps" \
-		--set flow.stop=best-heldout --out "$d" >"$d/run.log" 2>&1
+	mkdir -p "$out"
+	nice -n 10 "$bin" run --quiet --force --preset mnist-latent-200 --seed "$s" --steps "$steps" \
+		--set flow.stop=best-heldout --out "$d" >"$d.log" 2>&1
 done
 python3 scripts/mnist_heldout_table.py "$out"

@@ -10,7 +10,7 @@ keys = ["accuracy", "frechet", "heldout_frechet", "memorized", "copies", "mmd2"]
 chosen = []
 for s in sorted(os.listdir(out)):
     d = os.path.join(out, s)
-    if not s.startswith("seed") and not s.endswith("full"):
+    if not (s.startswith("seed") or s.endswith("full")) or not os.path.isdir(d):
         continue
     rows = []
     for l in open(os.path.join(d, "metrics.jsonl")):
