@@ -71,6 +71,16 @@ type Problem struct {
 	// must allocate nothing and need not be safe for concurrent use.
 	Score     func(dst, y []float32, rows int)
 	ScoreName string
+
+	// Criterion names an observer's metric (Better: Lower) measured on
+	// held-out data — data the flow never sees — to choose when to stop:
+	// the workbench marks its best step; `run` keeps that step's snapshot
+	// and, with flow.stop = "best-heldout", stops on it. "" = none.
+	Criterion string
+	// CopyShare names an observer's metric, a share in [0, 1] of particles
+	// that are near-copies of a target, measured with the criterion: steps
+	// above flow.max_copies cannot be the best step. "" = none.
+	CopyShare string
 }
 
 // Decoder is the decoder D of a latent run (Algorithm 2, paper Section 5),

@@ -68,6 +68,9 @@ func (c *Config) Validate() error {
 			return fieldErr("flow.mobility", "\"bounded\" clips pixels to [0, 1]; it does not apply in a latent space")
 		}
 	}
+	if c.Flow.Stop == "best-heldout" && (c.Target.Holdout == 0 || c.Flow.MetricsEvery == 0) {
+		return fieldErr("flow.stop", "\"best-heldout\" needs a held-out split (target.holdout > 0, image targets) measured every flow.metrics_every > 0 steps")
+	}
 	if c.Slurm != nil {
 		if err := c.Slurm.Validate(); err != nil {
 			return err

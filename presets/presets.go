@@ -185,6 +185,7 @@ var knownKeys = []string{
 	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization", "discriminator.conv", "discriminator.conditional",
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
 	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every", "flow.mobility",
+	"flow.estimate_every", "flow.estimate_iters", "flow.stop", "flow.patience", "flow.max_copies",
 	"method.kind",
 	"mmd-flow.sigma", "mmd-flow.noise", "kale.sigma", "kale.lambda", "kale.newton_iters", "svgd.bandwidth",
 	"ncsn.levels", "ncsn.sigma_max", "ncsn.sigma_min", "ncsn.hidden", "ncsn.activation", "ncsn.lr", "ncsn.batch",
@@ -196,7 +197,7 @@ var knownKeys = []string{
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
 	"slurm.partition", "slurm.time", "slurm.mem", "slurm.cpus_per_task", "slurm.gres", "slurm.account", "slurm.qos",
 	"slurm.constraint", "slurm.max_parallel", "slurm.signal_lead", "slurm.extra",
-	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split",
+	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split", "holdout",
 }
 
 func suggest(key string) string {

@@ -174,6 +174,15 @@ func (m *model) installRun(msg loadDoneMsg) {
 		m.kind = kindTable
 	}
 	m.setSparks(e.Metrics(), m.paramTab)
+	m.bestCol, m.copyCol, m.bestStep, m.bestVal = -1, -1, 0, math.Inf(1)
+	for i, mi := range e.Metrics() {
+		switch {
+		case p.Criterion != "" && mi.Name == p.Criterion:
+			m.bestCol = i
+		case p.CopyShare != "" && mi.Name == p.CopyShare:
+			m.copyCol = i
+		}
+	}
 	m.textVals = m.textVals[:0]
 	for range m.textDefs {
 		m.textVals = append(m.textVals, math.NaN())
@@ -222,7 +231,12 @@ func (m *model) onStepped(msg stepDoneMsg) tea.Cmd {
 	switch {
 	case errors.Is(msg.err, core.ErrDiverged):
 		m.running, m.diverged = false, true
-		m.setStatus(statusErr, fmt.Sprintf("NaN/Inf after step %d: state kept. l/t lower L/Δt, space resumes, r restarts", m.step))
+		cause := "NaN/Inf"
+		var de *core.DivergedError
+		if errors.As(msg.err, &de) && de.Cause != "" {
+			cause = de.Cause
+		}
+		m.setStatus(statusErr, fmt.Sprintf("step %d diverged: %s; state kept, l/t lower L/Δt, r restarts", m.step+1, cause))
 	case msg.err != nil:
 		m.running = false
 		m.setStatus(statusErr, "step failed: "+msg.err.Error())
