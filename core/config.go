@@ -20,11 +20,21 @@ type Config struct {
 	Train         TrainConfig         `toml:"train" json:"train"`
 	Flow          FlowConfig          `toml:"flow" json:"flow"`
 	Method        MethodConfig        `toml:"method" json:"method"`
+
+	// The baselines' sections (method.kind), left out when empty; zero
+	// fields take each method's defaults, which New writes in.
+	MMDFlow MMDFlowConfig `toml:"mmd-flow,omitempty" json:"mmd-flow,omitzero"`
+	KALE    KALEConfig    `toml:"kale,omitempty" json:"kale,omitzero"`
+	SVGD    SVGDConfig    `toml:"svgd,omitempty" json:"svgd,omitzero"`
+	NCSN    NCSNConfig    `toml:"ncsn,omitempty" json:"ncsn,omitzero"`
+	GAN     GANConfig     `toml:"gan,omitempty" json:"gan,omitzero"`
 }
 
 // MethodConfig selects the particle method (MethodInfo.Kind).
 type MethodConfig struct {
-	Kind string `toml:"kind" json:"kind"` // "gpa" (default)
+	// Kind is "gpa" (default), "mmd-flow", "kale", "ula", "svgd", "ncsn",
+	// "gan" or "wgan-gp" (Methods).
+	Kind string `toml:"kind" json:"kind"`
 }
 
 // DivergenceConfig selects f and how the ν of eq. (3) is handled.
@@ -72,6 +82,42 @@ type FlowConfig struct {
 	// Mobility "bounded" clips particles to [0, 1] after every step (pixel
 	// space images, as the journal code); "free" (default) does not.
 	Mobility string `toml:"mobility,omitempty" json:"mobility,omitempty"`
+	// EstimateEvery K > 0 measures D_L(Pₙ‖Q) with an independent, freshly
+	// trained φ at step 1 and every K steps, and checks the energy
+	// identity of eq. (27) between estimates (gpa_truediv.go); 0 = off.
+	EstimateEvery int `toml:"estimate_every,omitempty" json:"estimate_every,omitempty"`
+	// EstimateIters is the independent φ's number of updates (0 = 2000).
+	EstimateIters int `toml:"estimate_iters,omitempty" json:"estimate_iters,omitempty"`
+	// Stop "best-heldout" ends a headless run once the problem's held-out
+	// criterion (Problem.Criterion) has not improved for Patience steps;
+	// "" or "never" runs flow.steps steps. Either way `run` keeps the
+	// best-step snapshot.
+	Stop string `toml:"stop,omitempty" json:"stop,omitempty"`
+	// Patience is in steps; 0 means 4·metrics_every.
+	Patience int `toml:"patience,omitempty" json:"patience,omitempty"`
+	// MaxCopies is the near-copy budget of the best step (image runs:
+	// the share of particles that are near-copies of one target,
+	// Problem.CopyShare): only steps within it can be the best step, and
+	// flow.stop = "best-heldout" also stops as soon as it is exceeded.
+	// 0 means 0.1 (issue #10's goal); 1 switches the budget off.
+	MaxCopies float64 `toml:"max_copies,omitempty" json:"max_copies,omitempty"`
+}
+
+// CopyBudget is flow.max_copies with its default.
+func (f *FlowConfig) CopyBudget() float64 {
+	if f.MaxCopies > 0 {
+		return f.MaxCopies
+	}
+	return 0.1
+}
+
+// StopPatience is the number of steps without a new best of the held-out
+// criterion after which flow.stop = "best-heldout" ends a run.
+func (f *FlowConfig) StopPatience() int {
+	if f.Patience > 0 {
+		return f.Patience
+	}
+	return 4 * f.MetricsEvery
 }
 
 // Lipschitz is the constant L of Γ_L; +Inf means unconstrained. In TOML it
@@ -171,6 +217,20 @@ func (c *Config) Validate() error {
 	case "", "free", "bounded":
 	default:
 		return fieldErr("flow.mobility", "%q: want \"free\" or \"bounded\"", f.Mobility)
+	}
+	if err := validateEstimate(f); err != nil {
+		return err
+	}
+	switch f.Stop {
+	case "", "never", "best-heldout":
+	default:
+		return fieldErr("flow.stop", "%q: want \"never\" or \"best-heldout\"", f.Stop)
+	}
+	if f.Patience < 0 {
+		return fieldErr("flow.patience", "%d: want ≥ 0 steps (0 = 4·metrics_every)", f.Patience)
+	}
+	if !(f.MaxCopies >= 0 && f.MaxCopies <= 1) {
+		return fieldErr("flow.max_copies", "%v: want a share in [0, 1] (0 = 0.1, 1 = no budget)", f.MaxCopies)
 	}
 	if err := m.Params.validate(c); err != nil {
 		return err

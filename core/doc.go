@@ -26,6 +26,14 @@
 //
 // tracks convergence: along the flow dD/dt = −I (eq. 27).
 //
+// The same Sim runs the paper's comparisons as Methods (method.kind): the
+// MMD gradient flow (mmdflow.go), the KALE flow (kale.go), the unadjusted
+// Langevin algorithm and SVGD on a closed-form score (ula.go, svgd.go;
+// Problem.Score), a noise-conditional score network with annealed Langevin
+// dynamics (ncsn.go), and an (f, Γ)-GAN and a WGAN-GP whose generator
+// replaces the particle step (gan.go). Their randomness comes from seeded
+// PCG streams kept in their state (rng.go), so resumes are bit-exact.
+//
 // Data are flat row-major []float32 with explicit dimensions; reductions are
 // accumulated in float64. A Sim is not safe for concurrent use.
 package core

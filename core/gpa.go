@@ -136,11 +136,21 @@ func validateGPA(c *Config) error {
 			return fieldErr("discriminator.conv", "%d channels: want 1 … 512", c)
 		}
 	}
-	if _, err := lipnet.ParseActivation(d.Activation); err != nil {
+	act, err := lipnet.ParseActivation(d.Activation)
+	if err != nil {
 		return fieldErr("discriminator.activation", "%v", err)
 	}
-	if _, err := lipnet.ParseNormalization(d.Normalization); err != nil {
+	for _, h := range d.Hidden {
+		if act == lipnet.GroupSort && h%2 != 0 {
+			return fieldErr("discriminator.hidden", "width %d: groupsort sorts pairs of units, want even widths", h)
+		}
+	}
+	norm, err := lipnet.ParseNormalization(d.Normalization)
+	if err != nil {
 		return fieldErr("discriminator.normalization", "%v", err)
+	}
+	if norm == lipnet.Bjorck && len(d.Conv) > 0 {
+		return fieldErr("discriminator.normalization", "bjorck orthonormalizes dense layers only; use spectral with conv layers")
 	}
 	switch c.Train.Optimizer {
 	case "sgd", "adam":
@@ -225,7 +235,7 @@ func (g *gpa) Step(y []float32, dst []float64) error {
 	div := g.trainAndVelocity(y, g.vel)
 	ke, vmax, vmean := speeds(g.vel, g.m, g.d)
 	if !finite(div) || !finite(ke) {
-		return fmt.Errorf("D̂ = %v, kinetic energy = %v: %w", div, ke, ErrDiverged)
+		return &DivergedError{Cause: fmt.Sprintf("D̂ = %v, kinetic energy = %v: %s", div, ke, g.diagnose(y))}
 	}
 	if g.cfg.Flow.Solver == "heun" {
 		// Heun (explicit trapezoid): predict Ỹ = Yₙ − Δt∇φₙ(Yₙ), retrain φ

@@ -98,6 +98,9 @@ func (s MethodState) clone() MethodState {
 type MethodInfo struct {
 	Kind string // [method] kind in a preset
 	Doc  string // one line
+	// NeedsScore says the method samples a density known in closed form:
+	// it needs Problem.Score (ULA, SVGD).
+	NeedsScore bool
 	// Params are its mid-run parameters.
 	Params ParamTable
 	// Validate checks the configuration sections the method reads.
@@ -110,7 +113,7 @@ type MethodInfo struct {
 // methods are the registered method kinds, in the order Methods lists
 // them. Adding a method: a file with its MethodInfo and Method, a line
 // here, its config section in Config.
-var methods = []*MethodInfo{&gpaInfo}
+var methods = []*MethodInfo{&gpaInfo, &mmdFlowInfo, &kaleInfo, &ulaInfo, &svgdInfo, &ncsnInfo, &ganInfo, &wganInfo}
 
 // Methods lists the registered method kinds.
 func Methods() []*MethodInfo { return methods }

@@ -63,6 +63,24 @@ type Problem struct {
 	// Spec is the run description the problem was built from (JSON),
 	// stored in snapshots as State.Spec so that it can be rebuilt.
 	Spec json.RawMessage
+
+	// Score, if set, is the score ∇log q of the target density in closed
+	// form: it writes ∇log q(yᵢ) for rows points of y (rows×D) into dst
+	// (rows×D). Methods that sample a known density (ULA, SVGD) need it;
+	// ScoreName says what it is ("Gaussian mixture, 4 components"). It
+	// must allocate nothing and need not be safe for concurrent use.
+	Score     func(dst, y []float32, rows int)
+	ScoreName string
+
+	// Criterion names an observer's metric (Better: Lower) measured on
+	// held-out data — data the flow never sees — to choose when to stop:
+	// the workbench marks its best step; `run` keeps that step's snapshot
+	// and, with flow.stop = "best-heldout", stops on it. "" = none.
+	Criterion string
+	// CopyShare names an observer's metric, a share in [0, 1] of particles
+	// that are near-copies of a target, measured with the criterion: steps
+	// above flow.max_copies cannot be the best step. "" = none.
+	CopyShare string
 }
 
 // Decoder is the decoder D of a latent run (Algorithm 2, paper Section 5),

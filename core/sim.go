@@ -44,6 +44,7 @@ type Sim struct {
 	vals     []float64    // the method's values of the current step
 	obs      []Observer   // MMD², then the problem's
 	obsStart []int        // index of each observer's first metric in infos
+	est      *trueDiv     // independent D_L estimates (flow.estimate_every), or nil
 
 	lengthScale float64
 }
@@ -77,6 +78,16 @@ func New(cfg Config, p *Problem) (*Sim, error) {
 	for _, o := range s.obs {
 		s.obsStart = append(s.obsStart, len(s.infos))
 		s.infos = append(s.infos, o.Metrics()...)
+	}
+	if cfg.Flow.EstimateEvery > 0 {
+		names := make([]string, len(s.infos))
+		for i, mi := range s.infos {
+			names[i] = mi.Name
+		}
+		if s.est, err = newTrueDiv(cfg, p, names, len(s.infos)); err != nil {
+			return nil, err
+		}
+		s.infos = append(s.infos, trueDivMetrics...)
 	}
 	names := make([]string, len(s.infos))
 	for i, mi := range s.infos {
@@ -221,6 +232,9 @@ func (s *Sim) Step() (Record, error) {
 			start := s.obsStart[i]
 			o.Observe(row[start:start+len(o.Metrics())], s.y)
 		}
+	}
+	if s.est != nil {
+		s.est.observe(&s.hist, s.step, s.cfg.Flow.Dt, s.y)
 	}
 	return s.hist.At(s.hist.Len() - 1), nil
 }

@@ -282,8 +282,18 @@ func TestValidateErrors(t *testing.T) {
 		{"train.inner_steps", func(c *Config) { c.Train.InnerSteps = 0 }},
 		{"divergence.f", func(c *Config) { c.Divergence.F = "kld" }},
 		{"flow.solver", func(c *Config) { c.Flow.Solver = "rk4" }},
-		{"method.kind", func(c *Config) { c.Method.Kind = "gan" }},
+		{"method.kind", func(c *Config) { c.Method.Kind = "vae" }},
 		{"flow.metrics_every", func(c *Config) { c.Flow.MetricsEvery = -1 }},
+		{"discriminator.hidden", func(c *Config) {
+			c.Discriminator.Activation, c.Discriminator.Hidden = "groupsort", []int{32, 31}
+		}},
+		{"discriminator.normalization", func(c *Config) { c.Discriminator.Normalization, c.Discriminator.Conv = "bjorck", []int{8} }},
+		{"flow.estimate_every", func(c *Config) { c.Flow.EstimateEvery = -1 }},
+		{"flow.estimate_iters", func(c *Config) { c.Flow.EstimateIters = -5 }},
+		{"flow.stop", func(c *Config) { c.Flow.Stop = "early" }},
+		{"flow.patience", func(c *Config) { c.Flow.Patience = -1 }},
+		{"flow.max_copies", func(c *Config) { c.Flow.MaxCopies = math.NaN() }},
+		{"flow.max_copies", func(c *Config) { c.Flow.MaxCopies = 1.5 }},
 	} {
 		cfg := gpaConfig()
 		tc.mod(&cfg)

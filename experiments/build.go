@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gpa-tui/gpa-tui/core"
+	"github.com/gpa-tui/gpa-tui/experiments/images"
 	"github.com/gpa-tui/gpa-tui/inputfile"
 	"github.com/gpa-tui/gpa-tui/latent"
 )
@@ -34,12 +35,13 @@ func Build(cfg Config, opts Options) (*core.Sim, error) {
 // valid.
 func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
 	var p *core.Problem
+	var hold *images.Set
 	var err error
 	switch {
 	case cfg.Genes != nil:
 		p, err = prepareGenes(cfg.Genes)
 	case isImageKind(cfg.Target.Kind):
-		p, err = prepareImages(cfg, opts)
+		p, hold, err = prepareImages(cfg, opts)
 	default:
 		p, err = prepareSamples(cfg)
 	}
@@ -47,11 +49,18 @@ func Prepare(cfg Config, opts *Options) (*core.Problem, error) {
 		return nil, err
 	}
 	if p.Images != nil && cfg.Flow.MetricsEvery > 0 {
-		im, err := newImageMetrics(p, cfg.Target.Kind, cfg.Target.Path, opts)
+		im, err := newImageMetrics(p, cfg.Target.Kind, cfg.Target.Path, hold, opts)
 		if err != nil {
 			return nil, fmt.Errorf("image metrics: %w", err)
 		}
 		p.Observers = append(p.Observers, im)
+		p.Criterion = im.criterion
+		if im.criterion != "" {
+			p.CopyShare = copiesInfo.Name
+		}
+	}
+	if note := heavyTailNote(cfg); note != "" {
+		p.Notes = append(p.Notes, note)
 	}
 	p.Projection = pcaView(p)
 	for i, n := range p.Notes { // they quote labels and gene names from files
@@ -80,7 +89,9 @@ func prepareSamples(cfg Config) (*core.Problem, error) {
 	if dp != d {
 		return nil, fieldErr("prior", "dimension %d differs from the target's %d", dp, d)
 	}
-	return &core.Problem{X: x, N: n, Y: y, M: m, D: d}, nil
+	p := &core.Problem{X: x, N: n, Y: y, M: m, D: d}
+	p.Score, p.ScoreName = cfg.Target.Score()
+	return p, nil
 }
 
 // pcaView is the plane of the targets' first two principal axes for d > 2,
@@ -150,6 +161,7 @@ func Restore(st *core.State, opts Options) (*core.Sim, error) {
 		p.Y = st.Initial
 	} else {
 		p = &core.Problem{X: st.Targets, N: st.N, Y: st.Initial, M: st.M, D: st.D, Spec: st.Spec}
+		p.Score, p.ScoreName = cfg.Target.Score()
 		if len(st.Targets) == st.N*st.D && st.N > 0 {
 			p.Projection = pcaView(p)
 		}

@@ -3,6 +3,8 @@ package experiments
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/gpa-tui/gpa-tui/core"
 )
@@ -62,6 +64,10 @@ func (c *Config) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		return err
 	}
+	if m, _ := core.LookupMethod(c.Method.Kind); m != nil && m.NeedsScore && !slices.Contains(scoreKinds, c.Target.Kind) {
+		return fieldErr("method.kind", "%q samples a density known in closed form and needs its score ∇log q; target kind %q has none (closed forms: %s)",
+			m.Kind, c.Target.Kind, strings.Join(scoreKinds, ", "))
+	}
 	if c.Latent != nil {
 		if err := c.Latent.validate(); err != nil {
 			return err
@@ -72,6 +78,9 @@ func (c *Config) Validate() error {
 		if c.Flow.Mobility == "bounded" {
 			return fieldErr("flow.mobility", "\"bounded\" clips pixels to [0, 1]; it does not apply in a latent space")
 		}
+	}
+	if c.Flow.Stop == "best-heldout" && (c.Target.Holdout == 0 || c.Flow.MetricsEvery == 0) {
+		return fieldErr("flow.stop", "\"best-heldout\" needs a held-out split (target.holdout > 0, image targets) measured every flow.metrics_every > 0 steps")
 	}
 	if c.Slurm != nil {
 		if err := c.Slurm.Validate(); err != nil {

@@ -36,6 +36,10 @@ type Dataset struct {
 	// classes), from the Split ("train", default, or "test").
 	PerClass int    `toml:"per_class,omitempty" json:"per_class,omitempty"`
 	Split    string `toml:"split,omitempty" json:"split,omitempty"`
+	// Holdout is a validation split for image targets: this many images
+	// of every class that no model has seen — from the test split, outside
+	// the Fréchet reference, never a target (heldout.go); 0 = none.
+	Holdout int `toml:"holdout,omitempty" json:"holdout,omitempty"`
 }
 
 // DatasetKinds lists the valid Dataset.Kind values.
@@ -81,7 +85,13 @@ func (ds *Dataset) validate(sec string) error {
 		if sec == "prior" {
 			return fieldErr(key("kind"), "%q is a target; priors are gaussian, uniform, logistic, …", ds.Kind)
 		}
+		if ds.Holdout < 0 || ds.Holdout > 100000 {
+			return fieldErr(key("holdout"), "%d: want 0 … 100000 held-out images per class", ds.Holdout)
+		}
 		return nil
+	}
+	if ds.Holdout != 0 {
+		return fieldErr(key("holdout"), "held-out images need an image target (mnist, fashion-mnist, cifar10)")
 	}
 	if ds.Kind != "file" && (ds.N < 1 || ds.N > 1<<24) {
 		return fieldErr(key("n"), "%d: want 1 … 16777216 samples", ds.N)

@@ -39,6 +39,12 @@ type imageMetrics struct {
 	feats   []float32
 	preds   []int
 	infos   []core.MetricInfo
+
+	// The held-out split (heldout.go): the classifier's feature moments of
+	// the held-out images, or, without a classifier, MMD² to them.
+	holdRef   *images.Moments
+	holdMMD   *core.MMD
+	criterion string // the held-out metric's name, "" without a split
 }
 
 var (
@@ -50,11 +56,15 @@ var (
 		Doc: "share of particles closer to a target than the targets' median nearest-neighbour distance"}
 	copiesInfo = core.MetricInfo{Name: "copies", Symbol: "copies", Show: core.ShowText, Rank: 71, Share: true, Better: core.Lower,
 		Doc: "share of particles with nearest/second-nearest target distance ratio < 1/3"}
+	heldFrechetInfo = core.MetricInfo{Name: "heldout_frechet", Symbol: "held-out FD", Show: core.ShowText, Rank: 32, Better: core.Lower,
+		Doc: "classifier Fréchet distance to the held-out images (target.holdout; never seen by the flow): the stopping criterion"}
+	heldMMDInfo = core.MetricInfo{Name: "heldout_mmd2", Symbol: "held-out MMD²", Show: core.ShowText, Rank: 32, Better: core.Lower,
+		Doc: "MMD² in pixel space to the held-out images (target.holdout; never seen by the flow): the stopping criterion"}
 )
 
 // newImageMetrics builds the observer of an image problem p (name is the
-// data set, dir its folder).
-func newImageMetrics(p *core.Problem, name, dir string, opts *Options) (*imageMetrics, error) {
+// data set, dir its folder; hold the held-out images, or nil).
+func newImageMetrics(p *core.Problem, name, dir string, hold *images.Set, opts *Options) (*imageMetrics, error) {
 	pixels := p.X
 	if p.DataX != nil {
 		pixels = p.DataX
@@ -91,6 +101,20 @@ func newImageMetrics(p *core.Problem, name, dir string, opts *Options) (*imageMe
 		im.infos = append(im.infos, frechetInfo)
 	}
 	im.infos = append(im.infos, memorizedInfo, copiesInfo)
+	if hold != nil {
+		pix := hold.Float32()
+		if cl != nil {
+			f := make([]float32, hold.N*cl.FeatureDim())
+			cl.FeaturesTo(f, pix, hold.N)
+			im.holdRef = images.NewMoments(f, hold.N, cl.FeatureDim())
+			im.infos = append(im.infos, heldFrechetInfo)
+			im.criterion = heldFrechetInfo.Name
+		} else {
+			im.holdMMD = core.NewMMD(pix, hold.N, hold.Dim())
+			im.infos = append(im.infos, heldMMDInfo)
+			im.criterion = heldMMDInfo.Name
+		}
+	}
 	return im, nil
 }
 
@@ -106,6 +130,7 @@ func (im *imageMetrics) Observe(dst []float64, y []float32) {
 	}
 	core.ClipUnit(im.decoded) // the classifier and the metrics see valid pixels
 	i := 0
+	var moments *images.Moments
 	if im.cl != nil {
 		if im.labels != nil {
 			im.cl.Predict(im.preds, im.decoded, im.m)
@@ -113,12 +138,23 @@ func (im *imageMetrics) Observe(dst []float64, y []float32) {
 			i++
 		}
 		im.cl.FeaturesTo(im.feats, im.decoded, im.m)
+		moments = images.NewMoments(im.feats, im.m, im.cl.FeatureDim())
 		dst[i] = math.NaN()
-		if fd, err := images.FrechetMoments(im.ref, images.NewMoments(im.feats, im.m, im.cl.FeatureDim())); err == nil {
+		if fd, err := images.FrechetMoments(im.ref, moments); err == nil {
 			dst[i] = fd
 		}
 		i++
 	}
 	r := im.memo.Measure(im.decoded, im.m)
 	dst[i], dst[i+1] = r.Share, r.RatioShare
+	i += 2
+	switch {
+	case im.holdRef != nil:
+		dst[i] = math.NaN()
+		if fd, err := images.FrechetMoments(im.holdRef, moments); err == nil {
+			dst[i] = fd
+		}
+	case im.holdMMD != nil:
+		dst[i] = im.holdMMD.To(im.decoded, im.m)
+	}
 }

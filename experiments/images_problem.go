@@ -56,8 +56,24 @@ func (l *LatentConfig) validate() error {
 
 // prepareImages loads PerClass images of every class (the targets in
 // pixel space), samples the prior, and, with [latent], fits the coder on
-// the training split and encodes both (Algorithm 2, lines 1–3).
-func prepareImages(cfg Config, opts *Options) (*core.Problem, error) {
+// the training split and encodes both (Algorithm 2, lines 1–3). With
+// target.holdout it also returns the held-out images (heldout.go).
+func prepareImages(cfg Config, opts *Options) (*core.Problem, *images.Set, error) {
+	p, _, sub, err := prepareImageTargets(cfg, opts)
+	if err != nil || cfg.Target.Holdout == 0 {
+		return p, nil, err
+	}
+	pool, err := heldOutPool(cfg.Target)
+	if err != nil {
+		return nil, nil, err
+	}
+	hold, err := heldOut(pool, sub, cfg.Target.Holdout, rand.New(rand.NewPCG(cfg.Seed, streamHoldout)))
+	return p, hold, err
+}
+
+// prepareImageTargets is prepareImages without the held-out split; it also
+// returns the split the targets came from and the targets themselves.
+func prepareImageTargets(cfg Config, opts *Options) (*core.Problem, *images.Set, *images.Set, error) {
 	t := cfg.Target
 	split := images.Train
 	if t.Split == "test" {
@@ -65,11 +81,11 @@ func prepareImages(cfg Config, opts *Options) (*core.Problem, error) {
 	}
 	set, err := images.Load(t.Kind, t.Path, split)
 	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
+		return nil, nil, nil, fmt.Errorf("target: %w", err)
 	}
 	sub, err := set.ClassSubset(t.PerClass, rand.New(rand.NewPCG(cfg.Seed, streamTarget)))
 	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
+		return nil, nil, nil, fmt.Errorf("target: %w", err)
 	}
 	x, n, dim := sub.Float32(), sub.N, sub.Dim()
 	prior := cfg.Prior
@@ -78,10 +94,10 @@ func prepareImages(cfg Config, opts *Options) (*core.Problem, error) {
 	}
 	y, m, dp, err := prior.Sample(rand.NewPCG(cfg.Seed, streamPrior))
 	if err != nil {
-		return nil, fmt.Errorf("prior: %w", err)
+		return nil, nil, nil, fmt.Errorf("prior: %w", err)
 	}
 	if dp != dim {
-		return nil, fieldErr("prior.dim", "%d differs from the images' %d pixels", dp, dim)
+		return nil, nil, nil, fieldErr("prior.dim", "%d differs from the images' %d pixels", dp, dim)
 	}
 	p := &core.Problem{X: x, N: n, Y: y, M: m, D: dim,
 		Images: &core.Images{H: sub.H, W: sub.W, C: sub.C, Classes: sub.Classes, TargetLabels: sub.Labels}}
@@ -92,16 +108,17 @@ func prepareImages(cfg Config, opts *Options) (*core.Problem, error) {
 		p.Images.Labels = p.HeadY
 	}
 	if cfg.Latent == nil {
-		return p, nil
+		return p, set, sub, nil
 	}
+	train := set
 	if split != images.Train {
-		if set, err = images.Load(t.Kind, t.Path, images.Train); err != nil {
-			return nil, fmt.Errorf("latent: %w", err)
+		if train, err = images.Load(t.Kind, t.Path, images.Train); err != nil {
+			return nil, nil, nil, fmt.Errorf("latent: %w", err)
 		}
 	}
-	coder, err := fitCoder(cfg, set, opts)
+	coder, err := fitCoder(cfg, train, opts)
 	if err != nil {
-		return nil, fmt.Errorf("latent: %w", err)
+		return nil, nil, nil, fmt.Errorf("latent: %w", err)
 	}
 	_, k := coder.Dims()
 	p.Decoder = coder
@@ -111,7 +128,7 @@ func prepareImages(cfg Config, opts *Options) (*core.Problem, error) {
 	p.Y = make([]float32, m*k)
 	coder.EncodeTo(p.Y, y, m)
 	p.D = k
-	return p, nil
+	return p, set, sub, nil
 }
 
 // fitCoder fits the latent encoder/decoder on the training split.

@@ -16,18 +16,20 @@ const (
 	LeakyReLU                   // max(z, s·z), slope s = Config.Slope (default 0.2)
 	Softplus                    // log(1 + eᶻ)
 	ELU                         // z for z > 0, eᶻ − 1 otherwise (α = 1)
+	GroupSort                   // MaxMin: pairs (z₂ₖ, z₂ₖ₊₁) sorted in decreasing order (groupsort.go)
 )
 
-var activationNames = [...]string{ReLU: "relu", LeakyReLU: "leaky-relu", Softplus: "softplus", ELU: "elu"}
+var activationNames = [...]string{ReLU: "relu", LeakyReLU: "leaky-relu", Softplus: "softplus", ELU: "elu", GroupSort: "groupsort"}
 
-// ParseActivation parses "relu", "leaky-relu", "softplus" or "elu".
+// ParseActivation parses "relu", "leaky-relu", "softplus", "elu" or
+// "groupsort".
 func ParseActivation(s string) (Activation, error) {
 	for a, name := range activationNames {
 		if s == name {
 			return Activation(a), nil
 		}
 	}
-	return 0, fmt.Errorf("lipnet: unknown activation %q (want relu, leaky-relu, softplus or elu)", s)
+	return 0, fmt.Errorf("lipnet: unknown activation %q (want relu, leaky-relu, softplus, elu or groupsort)", s)
 }
 
 // String returns the name that ParseActivation accepts.
@@ -57,18 +59,22 @@ const (
 	Frobenius
 	// None leaves the weights alone: the net is unconstrained.
 	None
+	// Bjorck orthonormalizes every dense weight matrix (all singular values
+	// L^{1/D}, Björck iterations, bjorck.go) and then certifies it as
+	// Spectral does; with GroupSort the net is gradient-norm preserving.
+	Bjorck
 )
 
-var normalizationNames = [...]string{Spectral: "spectral", Frobenius: "frobenius", None: "none"}
+var normalizationNames = [...]string{Spectral: "spectral", Frobenius: "frobenius", None: "none", Bjorck: "bjorck"}
 
-// ParseNormalization parses "spectral", "frobenius" or "none".
+// ParseNormalization parses "spectral", "frobenius", "none" or "bjorck".
 func ParseNormalization(s string) (Normalization, error) {
 	for n, name := range normalizationNames {
 		if s == name {
 			return Normalization(n), nil
 		}
 	}
-	return 0, fmt.Errorf("lipnet: unknown normalization %q (want spectral, frobenius or none)", s)
+	return 0, fmt.Errorf("lipnet: unknown normalization %q (want spectral, frobenius, none or bjorck)", s)
 }
 
 // String returns the name that ParseNormalization accepts.

@@ -78,10 +78,16 @@ func (c Config) check() (Config, error) {
 			return c, fmt.Errorf("%w: Hidden[%d] = %d, want 1 … %d", ErrConfig, i, h, maxDim)
 		}
 	}
-	if c.Act > ELU {
+	if err := c.checkGroupSort(); err != nil {
+		return c, err
+	}
+	if c.Act > GroupSort {
 		return c, fmt.Errorf("%w: unknown activation %v", ErrConfig, c.Act)
 	}
-	if c.Norm > None {
+	if err := c.checkBjorck(); err != nil {
+		return c, err
+	}
+	if c.Norm > Bjorck {
 		return c, fmt.Errorf("%w: unknown normalization %v", ErrConfig, c.Norm)
 	}
 	if c.Slope == 0 {

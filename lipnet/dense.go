@@ -7,7 +7,8 @@ import "math"
 type act struct {
 	on    bool
 	kind  Activation
-	slope float32 // LeakyReLU slope; 0 for ReLU
+	slope float32   // LeakyReLU slope; 0 for ReLU
+	mask  *sortMask // GroupSort: the pairs the last forward pass swapped
 }
 
 // fused reports whether the kernels apply act (and act′) in their epilogue.
@@ -24,6 +25,8 @@ func (a act) applyUnfused(z []float32) {
 		softplusTo(z)
 	case ELU:
 		eluTo(z)
+	case GroupSort:
+		a.mask.sortTo(z)
 	}
 }
 
@@ -39,6 +42,8 @@ func (a act) applyGrad(g, h []float32) {
 		softplusGrad(g, h)
 	case ELU:
 		eluGrad(g, h)
+	case GroupSort:
+		a.mask.gradTo(g)
 	}
 }
 

@@ -85,6 +85,7 @@ func New(cfg Config) (*Net, error) {
 			n.acts[l] = act{on: true, kind: cfg.Act}
 		}
 	}
+	n.initGroupSort()
 	rng := rand.New(rand.NewPCG(cfg.Seed, pcgStream))
 	var off, poff int
 	for l, g := range geoms {

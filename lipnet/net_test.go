@@ -54,10 +54,13 @@ func (r *ref64) forward(x []float64) []float64 {
 			for k := range in {
 				s += h[k] * r.p[off+k*out+j]
 			}
-			if l < D-1 {
+			if l < D-1 && r.act != GroupSort {
 				s = r.activate(s)
 			}
 			z[j] = s
+		}
+		if l < D-1 && r.act == GroupSort {
+			maxMin64(z)
 		}
 		off += (in + 1) * out
 		h = z

@@ -77,6 +77,7 @@ type scratch struct {
 	u32  []float32 // power iteration vectors for the kernels
 	v32  []float32
 	conv convScratch
+	orth orthWork // Björck iterations (bjorck.go)
 	// certified, retried and bisected count how the spectral bounds were
 	// obtained (for tests and benchmarks).
 	certified, retried, bisected int
@@ -271,6 +272,9 @@ func (d *dense) normalize(c float64, kind Normalization, s *scratch) {
 	case Frobenius:
 		// float32 rounding of the scaled weights (and of ‖W‖_F²)
 		rescale(d.w, c, norm32(d.w), 0x1p-23)
+	case Bjorck:
+		d.orthonormalize(c, &s.orth)
+		fallthrough
 	case Spectral:
 		rescale(d.w, c, d.spectralBound(s), 0x1p-23*math.Sqrt(float64(min(d.in, d.out))))
 	}

@@ -72,9 +72,10 @@ func (o *SGD) LR() float64 { return o.lr }
 //	m ← β₁m + (1−β₁)g,   v ← β₂v + (1−β₂)g²,   t ← t+1
 //	θ ← θ − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)
 type Adam struct {
-	lr    float64
-	state []float32 // m (n), v (n), t (1; exact up to 2²⁴ steps)
-	job   optJob
+	lr     float64
+	b1, b2 float64   // β₁, β₂
+	state  []float32 // m (n), v (n), t (1; exact up to 2²⁴ steps)
+	job    optJob
 }
 
 // Adam's hyper-parameters (Kingma & Ba 2015; TensorFlow's defaults).
@@ -85,8 +86,13 @@ const (
 )
 
 // NewAdam returns Adam with learning rate lr for n parameters.
-func NewAdam(lr float64, n int) *Adam {
-	return &Adam{lr: lr, state: make([]float32, 2*n+1)}
+func NewAdam(lr float64, n int) *Adam { return NewAdamBetas(lr, adamBeta1, adamBeta2, n) }
+
+// NewAdamBetas returns Adam with moment decays β₁, β₂ in [0, 1): GANs use
+// β₁ = 0.5 (Radford et al. 2016) or β₁ = 0, β₂ = 0.9 (Gulrajani et al.
+// 2017) for steadier adversarial dynamics.
+func NewAdamBetas(lr, beta1, beta2 float64, n int) *Adam {
+	return &Adam{lr: lr, b1: beta1, b2: beta2, state: make([]float32, 2*n+1)}
 }
 
 // Step does one Adam update of params (length n) from grads.
@@ -97,19 +103,21 @@ func (o *Adam) Step(params, grads []float32) {
 	}
 	t := float64(o.state[2*n]) + 1
 	o.state[2*n] = float32(t)
-	lrt := float32(o.lr * math.Sqrt(1-math.Pow(adamBeta2, t)) / (1 - math.Pow(adamBeta1, t)))
-	o.job = optJob{p: params[:n], g: grads[:n], m: o.state[:n:n], v: o.state[n : 2*n : 2*n], lr: lrt, adam: true}
+	lrt := float32(o.lr * math.Sqrt(1-math.Pow(o.b2, t)) / (1 - math.Pow(o.b1, t)))
+	o.job = optJob{p: params[:n], g: grads[:n], m: o.state[:n:n], v: o.state[n : 2*n : 2*n], lr: lrt, adam: true,
+		// float32(0.9), float32(0.1), … for the defaults, as the constants gave
+		b1: float32(o.b1), b2: float32(o.b2), c1: float32(1 - o.b1), c2: float32(1 - o.b2)}
 	o.job.start()
 	o.job = optJob{}
 }
 
-// adamTo does the Adam update of p with the moments m, v and the step
-// size lrt (see Adam).
-func adamTo(p, g, m, v []float32, lrt float32) {
+// adamTo does the Adam update of p with the moments m, v, the step size
+// lrt and the decays b1 = β₁, b2 = β₂, c1 = 1−β₁, c2 = 1−β₂ (see Adam).
+func adamTo(p, g, m, v []float32, lrt, b1, b2, c1, c2 float32) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i, gi := range g {
-		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
-		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
+		mi := b1*m[i] + c1*gi
+		vi := b2*v[i] + c2*gi*gi
 		m[i], v[i] = mi, vi
 		p[i] -= lrt * mi / (float32(math.Sqrt(float64(vi))) + adamEps)
 	}
@@ -149,10 +157,11 @@ const optParallelMin = 1 << 16
 
 // optJob is one optimizer update, split into runs of whole cache lines.
 type optJob struct {
-	p, g, m, v []float32
-	lr         float32
-	adam       bool
-	step       int
+	p, g, m, v     []float32
+	lr             float32
+	adam           bool
+	b1, b2, c1, c2 float32 // Adam's decays (adamTo)
+	step           int
 }
 
 // start runs the update, over the pool when it is large enough.
@@ -182,7 +191,7 @@ func (j *optJob) run(part, parts int) {
 		return
 	}
 	if j.adam {
-		adamTo(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.lr)
+		adamTo(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], j.lr, j.b1, j.b2, j.c1, j.c2)
 		return
 	}
 	sgdTo(j.p[lo:hi], j.g[lo:hi], j.lr)

@@ -79,3 +79,28 @@ func TestAdam(t *testing.T) {
 		t.Errorf("LR %g, Name %q", o.LR(), o.Name())
 	}
 }
+
+// TestAdamBetas: NewAdam is NewAdamBetas with β = (0.9, 0.999) bit for
+// bit, and β₁ = 0 makes the first moment the last gradient.
+func TestAdamBetas(t *testing.T) {
+	params := func() []float32 { return []float32{1, -2, 0.5} }
+	a, b := params(), params()
+	oa, ob := NewAdam(0.01, 3), NewAdamBetas(0.01, 0.9, 0.999, 3)
+	for k := range 5 {
+		g := []float32{0.3 * float32(k+1), -1, 2e-3}
+		oa.Step(a, g)
+		ob.Step(b, g)
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			t.Errorf("param %d: NewAdam %v, NewAdamBetas(0.9, 0.999) %v", i, a[i], b[i])
+		}
+	}
+	o := NewAdamBetas(0.1, 0, 0.9, 3)
+	p := params()
+	o.Step(p, []float32{1, 2, 3})
+	o.Step(p, []float32{-4, 5, 0})
+	if m := o.State()[:3]; m[0] != -4 || m[1] != 5 || m[2] != 0 {
+		t.Errorf("β₁ = 0: first moment %v, want the last gradient [-4 5 0]", m)
+	}
+}

@@ -26,8 +26,8 @@ var goldenCases = []struct {
 	steps  int
 }{
 	{"four-well-L1", nil, 50},
-	{"student-t-alpha2", []string{"divergence.formulation=nu", "train.optimizer=adam", "flow.solver=heun"}, 20},
-	{"gene-bladder-d10", []string{"genes.class_wise=true"}, 20},
+	{"student-t-alpha2", []string{"divergence.formulation=nu", "train.optimizer=adam", "flow.solver=heun", "target.n=200"}, 20},
+	{"gene-bladder-d10", []string{"genes.class_wise=true", "flow.dt=0.5"}, 20},
 }
 
 // TestGoldenTrajectory runs each golden case and compares D̂ and the

@@ -75,30 +75,37 @@ func Parse(src []byte, label string) (experiments.Config, error) { return parse(
 // parse is Parse; with generated set, src was re-encoded after --set
 // overrides and its line numbers mean nothing to the user.
 func parse(src []byte, label string, generated bool) (experiments.Config, error) {
+	f, err := parseFile(src, label, generated)
+	return f.Config, err
+}
+
+// parseFile is parse, with the preset's metadata (figure, [compare]).
+func parseFile(src []byte, label string, generated bool) (presetFile, error) {
 	keyLine := keyLine
 	if generated {
 		keyLine = func([]byte, string) int { return 0 }
 	}
-	cfg := Defaults()
-	cfg.Discriminator.Hidden = nil // a preset's list replaces, never appends
-	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&cfg)
+	f := presetFile{Config: Defaults()}
+	f.Discriminator.Hidden = nil // a preset's list replaces, never appends
+	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&f)
+	cfg := &f.Config
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return experiments.Config{}, fmt.Errorf("presets: %s: line %d: %s", label, pe.Position.Line, pe.Message)
+			return presetFile{}, fmt.Errorf("presets: %s: line %d: %s", label, pe.Position.Line, pe.Message)
 		}
 		if generated {
 			// "toml: line 35 (last key "train.lr"): …" cites the re-encoded text.
-			return experiments.Config{}, fmt.Errorf("presets: %s: %s", label, tomlLine.ReplaceAllString(err.Error(), "--set $1: "))
+			return presetFile{}, fmt.Errorf("presets: %s: %s", label, tomlLine.ReplaceAllString(err.Error(), "--set $1: "))
 		}
-		return experiments.Config{}, fmt.Errorf("presets: %s: %w", label, err)
+		return presetFile{}, fmt.Errorf("presets: %s: %w", label, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
 		if line := keyLine(src, k); line > 0 {
-			return experiments.Config{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, line, k, suggest(k))
+			return presetFile{}, fmt.Errorf("presets: %s: line %d: unknown key %q%s", label, line, k, suggest(k))
 		}
-		return experiments.Config{}, fmt.Errorf("presets: %s: unknown key %q%s", label, k, suggest(k))
+		return presetFile{}, fmt.Errorf("presets: %s: unknown key %q%s", label, k, suggest(k))
 	}
 	if !md.IsDefined("discriminator", "hidden") {
 		cfg.Discriminator.Hidden = Defaults().Discriminator.Hidden
@@ -116,12 +123,18 @@ func parse(src []byte, label string, generated bool) (experiments.Config, error)
 		var fe *core.FieldError
 		if errors.As(err, &fe) {
 			if line := keyLine(src, fe.Key); line > 0 {
-				return experiments.Config{}, fmt.Errorf("presets: %s: line %d: %s: %s", label, line, fe.Key, fe.Msg)
+				return presetFile{}, fmt.Errorf("presets: %s: line %d: %s: %s", label, line, fe.Key, fe.Msg)
 			}
 		}
-		return experiments.Config{}, fmt.Errorf("presets: %s: %w", label, err)
+		return presetFile{}, fmt.Errorf("presets: %s: %w", label, err)
 	}
-	return cfg, nil
+	if err := f.Compare.check(); err != nil {
+		if line := keyLine(src, "compare.run"); line > 0 {
+			return presetFile{}, fmt.Errorf("presets: %s: line %d: %w", label, line, err)
+		}
+		return presetFile{}, fmt.Errorf("presets: %s: %w", label, err)
+	}
+	return f, nil
 }
 
 // Format writes cfg as a resolved preset.
@@ -172,14 +185,20 @@ var knownKeys = []string{
 	"discriminator.hidden", "discriminator.activation", "discriminator.lipschitz", "discriminator.normalization", "discriminator.conv", "discriminator.conditional",
 	"train.optimizer", "train.lr", "train.inner_steps", "train.reset_adam",
 	"flow.dt", "flow.steps", "flow.solver", "flow.metrics_every", "flow.mobility",
+	"flow.estimate_every", "flow.estimate_iters", "flow.stop", "flow.patience", "flow.max_copies",
 	"method.kind",
+	"mmd-flow.sigma", "mmd-flow.noise", "kale.sigma", "kale.lambda", "kale.newton_iters", "svgd.bandwidth",
+	"ncsn.levels", "ncsn.sigma_max", "ncsn.sigma_min", "ncsn.hidden", "ncsn.activation", "ncsn.lr", "ncsn.batch",
+	"ncsn.train_updates", "ncsn.updates_per_step", "ncsn.steps_per_level", "ncsn.eps",
+	"gan.latent", "gan.hidden", "gan.activation", "gan.lr", "gan.batch", "gan.penalty", "gan.output", "gan.betas",
+	"figure", "compare.seeds", "compare.run", "label", "set",
 	"latent.kind", "latent.dim", "latent.hidden", "latent.epochs", "latent.train_rows", "latent.decoder_lipschitz",
 	"genes.data", "genes.sheet", "genes.batch_column", "genes.label_column", "genes.geo", "genes.label_key",
 	"genes.source", "genes.target", "genes.dim", "genes.standardize", "genes.reconstruct", "genes.class_wise",
 	"slurm.partition", "slurm.time", "slurm.mem", "slurm.cpus_per_task", "slurm.gres", "slurm.account", "slurm.qos",
 	"slurm.constraint", "slurm.max_parallel", "slurm.signal_lead", "slurm.extra",
 	"workbench.paused",
-	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split",
+	"kind", "n", "dim", "mean", "std", "centers", "weights", "nu", "low", "high", "path", "per_class", "split", "holdout",
 }
 
 func suggest(key string) string {
@@ -191,7 +210,7 @@ func suggest(key string) string {
 				cand = key[:i+1] + k
 			}
 		}
-		if d := editDistance(key, cand); d < bestD {
+		if d := editDistance(key, cand); d < bestD && cand != key {
 			best, bestD = cand, d
 		}
 	}

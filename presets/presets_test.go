@@ -59,13 +59,13 @@ func TestStrictErrors(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"unknown key", "lr = 0.005", "lr = 0.005\nlearning_rate = 1", []string{`unknown key "train.learning_rate"`, "line 33"}},
-		{"typo suggests", "inner_steps = 5", "inner_step = 5", []string{`"train.inner_step"`, `did you mean "train.inner_steps"`, "line 33"}},
-		{"wrong type", "lr = 0.005", `lr = "fast"`, []string{"line 32", "lr"}},
-		{"negative dt", "dt = 1.0", "dt = -1.0", []string{"line 36", "flow.dt", "want 0 < Δt"}},
-		{"nan L", "lipschitz = 1", "lipschitz = nan", []string{"line 27", "discriminator.lipschitz", "> 0"}},
-		{"bad f", `f = "kl"`, `f = "kld"`, []string{"line 21", "divergence.f", "kld"}},
-		{"bad kind", `kind = "mixture"`, `kind = "mixtures"`, []string{"line 9", "target.kind", "gaussian"}},
+		{"unknown key", "lr = 0.005", "lr = 0.005\nlearning_rate = 1", []string{`unknown key "train.learning_rate"`, "line 34"}},
+		{"typo suggests", "inner_steps = 5", "inner_step = 5", []string{`"train.inner_step"`, `did you mean "train.inner_steps"`, "line 34"}},
+		{"wrong type", "lr = 0.005", `lr = "fast"`, []string{"line 33", "lr"}},
+		{"negative dt", "dt = 1.0", "dt = -1.0", []string{"line 37", "flow.dt", "want 0 < Δt"}},
+		{"nan L", "lipschitz = 1", "lipschitz = nan", []string{"line 28", "discriminator.lipschitz", "> 0"}},
+		{"bad f", `f = "kl"`, `f = "kld"`, []string{"line 22", "divergence.f", "kld"}},
+		{"bad kind", `kind = "mixture"`, `kind = "mixtures"`, []string{"line 10", "target.kind", "gaussian"}},
 		{"bad toml", "[flow]", "[flow", []string{"line 3", "table name"}}, // the parser reports the line after the open bracket
 	} {
 		t.Run(tc.name, func(t *testing.T) {

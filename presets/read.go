@@ -38,6 +38,8 @@ type Info struct {
 	Name        string
 	Description string
 	File        string // "" for embedded presets
+	Figure      string // the paper's figure ("Fig. 5"), or ""
+	Compare     int    // the number of runs of its [compare] section, or 0
 	// Err, for a preset file that cannot be loaded, says why (it names the
 	// file); Name is then the file name without ".toml" and Description
 	// "invalid preset: " and the error.
@@ -50,12 +52,14 @@ func List() []Info {
 	var out []Info
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".toml")
-		cfg, err := Parse(mustRead(name), name)
-		desc := cfg.Description
+		f, err := parseFile(mustRead(name), name, false)
+		desc := f.Description
 		if err != nil {
 			desc = "invalid preset: " + err.Error()
 		}
-		out = append(out, Info{Name: name, Description: desc, Err: err})
+		in := f.info(name, desc, "")
+		in.Err = err
+		out = append(out, in)
 	}
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
 	return out
@@ -73,9 +77,9 @@ func ListDir(dir string) []Info {
 	for _, f := range files {
 		b, err := readFile(f)
 		if err == nil {
-			cfg, perr := Parse(b, f)
+			pf, perr := parseFile(b, f, false)
 			if perr == nil {
-				out = append(out, Info{Name: inputfile.Printable(cfg.Name), Description: inputfile.Printable(cfg.Description), File: f})
+				out = append(out, pf.info(inputfile.Printable(pf.Name), inputfile.Printable(pf.Description), f))
 				continue
 			}
 			err = perr

@@ -30,10 +30,11 @@ type stateMeta struct {
 	// MethodArrays names the members that hold the method's own state
 	// (core.MethodState), e.g. GPA's phi_params, phi_power, opt_state, nu.
 	MethodArrays []string `json:"method_arrays"`
-	// RNG: the engine draws random numbers only while sampling the data
-	// and initialising its networks (from config.seed); a GPA step uses
-	// none, so the data arrays and the method's arrays are the complete
-	// random state.
+	// RNG: the data come from config.seed; a method that draws random
+	// numbers while it steps (Langevin noise, minibatches, GAN noise)
+	// keeps its generator's state among its arrays (core.MethodState), so
+	// the data arrays and the method's arrays are the complete random
+	// state and a resume continues bit for bit.
 	RNG string `json:"rng"`
 
 	// Format 1 (GPA only) kept ν and its projection count here.
@@ -57,7 +58,8 @@ func Save(path string, st *core.State) error {
 	meta := stateMeta{
 		Kind: runKind, Preset: st.Config.Name, Method: methodKind(st.Config), Step: st.Step, M: st.M, N: st.N, D: st.D,
 		Config: cfg, Events: st.Events, MetricsColumns: append([]string{"step"}, st.History.Names...),
-		RNG: "none after initialisation (see config.seed)",
+		MethodArrays: []string{}, // [] (not null, which marks format 1) for a method without state (SVGD)
+		RNG:          "the data from config.seed; the method's generators among its arrays",
 	}
 	if meta.Events == nil {
 		meta.Events = []core.Event{}

@@ -184,7 +184,7 @@ func (f *fakeEngine) Advance(k int) (core.Record, error) {
 	var r core.Record
 	for range k {
 		if f.step+1 == f.divergeAt {
-			return r, fmt.Errorf("step %d: %w", f.step+1, core.ErrDiverged)
+			return r, fmt.Errorf("step %d: %w", f.step+1, &core.DivergedError{Cause: "e^{φ(X)−ν} overflowed"})
 		}
 		for i := range f.m {
 			j := i % f.n

@@ -205,7 +205,7 @@ func TestDivergedPauses(t *testing.T) {
 		t.Errorf("kept step %d, want 2 (the last good one)", m.step)
 	}
 	s := screen(m)
-	if !strings.Contains(s, "DIVERGED") || !strings.Contains(s, "step 3 diverged") || !strings.Contains(s, "attempt 1") {
+	if !strings.Contains(s, "DIVERGED") || !strings.Contains(s, "step 3 diverged") || !strings.Contains(s, "attempt 1") || !strings.Contains(s, "overflowed") {
 		t.Errorf("no divergence message:\n%s", s)
 	}
 	// Lower Δt and resume: the flow runs again.

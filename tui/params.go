@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -114,7 +115,11 @@ func (p *paramPanel) redraw(st *Styles) {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		line := st.Label.Render(fmt.Sprintf("%-7s", l[0])) + l[1]
+		label := fmt.Sprintf("%-7s", l[0])
+		if utf8.RuneCountInString(l[0]) >= 7 {
+			label += " " // a long label ("wgan-gp", "mmd-flow") keeps a gap
+		}
+		line := st.Label.Render(label) + l[1]
 		b.WriteString(padRight(ansi.Truncate(line, p.w, "…"), p.w))
 	}
 	p.cache = fitBlock(b.String(), p.w, paramRows)

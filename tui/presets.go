@@ -11,6 +11,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/gpa-tui/gpa-tui/presets"
 )
 
 // pickItem is one entry of the preset picker: an embedded preset or a
@@ -18,7 +20,8 @@ import (
 type pickItem struct {
 	Name, Description string
 	File              bool
-	Group             string // the heading it is listed under
+	Figure            string // the paper's figure it reproduces ("Fig. 5"), or ""
+	Group             string // the heading it is listed under ("" : by Figure)
 	// Err: the file does not load (listed with the error, not pickable);
 	// Missing: its data are not installed (pickable: loading says the same
 	// in full), with what to install.
@@ -77,17 +80,37 @@ func newPicker(items []pickItem, keys keyMap) picker {
 }
 
 // setItems replaces the list and puts the cursor on the current preset.
+// Presets that reproduce a figure of the paper come first, under "Paper
+// Fig. N" in the figures' order (presets.FigureOrder), then the groups of
+// pickGroups, then any other.
 func (p *picker) setItems(items []pickItem) {
 	items = slices.Clone(items)
-	order := func(g string) int {
-		if i := slices.Index(pickGroups, g); i >= 0 {
+	for i := range items {
+		switch it := &items[i]; {
+		case it.Group != "":
+		case it.Figure != "":
+			it.Group = "Paper " + it.Figure
+		default:
+			it.Group = "Other presets"
+		}
+	}
+	order := func(it pickItem) int {
+		if it.Figure != "" && it.Group == "Paper "+it.Figure {
+			return -1
+		}
+		if i := slices.Index(pickGroups, it.Group); i >= 0 {
 			return i
 		}
 		return len(pickGroups)
 	}
 	slices.SortStableFunc(items, func(a, b pickItem) int {
-		if c := cmp.Compare(order(a.Group), order(b.Group)); c != 0 {
+		if c := cmp.Compare(order(a), order(b)); c != 0 {
 			return c
+		}
+		if order(a) < 0 {
+			if c := presets.FigureOrder(a.Figure, b.Figure); c != 0 {
+				return c
+			}
 		}
 		if c := strings.Compare(a.Group, b.Group); c != 0 {
 			return c

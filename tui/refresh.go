@@ -199,6 +199,9 @@ func (m *model) textLine() string {
 			if d.info.Share {
 				v = fmtNum(100*m.textVals[k]) + "%"
 			}
+			if d.col == m.bestCol && m.bestStep > 0 {
+				v += fmt.Sprintf(" (best @%d)", m.bestStep) // the held-out criterion's best step
+			}
 		}
 		parts = append(parts, m.st.Label.Render(d.info.Symbol+" ")+m.st.Value.Render(v))
 	}
@@ -333,7 +336,7 @@ func (m *model) refreshHeader() {
 	parts := []string{m.st.Title.Render("gpa-tui"), state}
 	if m.eng != nil {
 		parts = append(parts,
-			m.st.Value.Render(m.cfg.Name),
+			m.st.Value.Render(m.cfg.Name)+m.st.Muted.Render(" · ")+m.st.Value.Render(m.kindName),
 			m.st.Label.Render("step ")+m.st.Value.Render(fmt.Sprint(m.step)),
 		)
 		if len(m.summary) > 0 {

@@ -235,13 +235,17 @@ func loadSnapshot(path string, opts experiments.Options) (engine, error) {
 	return sim, nil
 }
 
-// listPresets is the picker's list of embedded presets, each in its
-// group, marked when its data are not installed (experiments.CheckData:
-// files looked at, not read).
+// listPresets is the picker's list of embedded presets: grouped by the
+// paper figure they reproduce, the others by kind (the picker sorts),
+// marked when their data are not installed (experiments.CheckData: files
+// looked at, not read).
 func listPresets() []pickItem {
 	var items []pickItem
 	for _, p := range presets.List() {
-		it := pickItem{Name: p.Name, Description: p.Description}
+		it := pickItem{Name: p.Name, Description: p.Description, Figure: p.Figure}
+		if p.Compare > 0 {
+			it.Description += fmt.Sprintf(" · %d runs with gpa-tui compare", p.Compare)
+		}
 		if p.Err != nil {
 			it.Group, it.Err = groupBroken, p.Err.Error()
 			items = append(items, it)
@@ -251,7 +255,9 @@ func listPresets() []pickItem {
 		if err != nil {
 			it.Group, it.Err = groupBroken, err.Error()
 		} else {
-			it.Group = presetGroup(cfg)
+			if it.Figure == "" {
+				it.Group = presetGroup(cfg)
+			}
 			if err := experiments.CheckData(cfg); err != nil {
 				// The part that says what to get; loading it says all.
 				msg := err.Error()

@@ -244,6 +244,15 @@ func (m *model) installRun(msg loadDoneMsg) {
 	m.heat.reason = heatReason(e, m.remote)
 	m.heat.lo, m.heat.hi = 0, 0
 	m.zoomed, m.evScroll = 0, scroller{}
+	m.bestCol, m.copyCol, m.bestStep, m.bestVal = -1, -1, 0, math.Inf(1)
+	for i, mi := range e.Metrics() {
+		switch {
+		case p.Criterion != "" && mi.Name == p.Criterion:
+			m.bestCol = i
+		case p.CopyShare != "" && mi.Name == p.CopyShare:
+			m.copyCol = i
+		}
+	}
 	m.textVals = m.textVals[:0]
 	for range m.textDefs {
 		m.textVals = append(m.textVals, math.NaN())
@@ -335,6 +344,10 @@ func (m *model) onDiverged(err error) {
 		m.failStep, m.attempt = fail, 1
 	}
 	cause := strings.TrimPrefix(err.Error(), fmt.Sprintf("step %d: ", fail))
+	var de *core.DivergedError
+	if errors.As(err, &de) && de.Cause != "" {
+		cause = de.Cause // what overflowed first (core's diagnosis)
+	}
 	what := "again, "
 	if m.attempt == 1 {
 		what = ""

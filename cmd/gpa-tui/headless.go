@@ -54,6 +54,7 @@ type headless struct {
 	quiet         bool
 	progressEvery time.Duration
 	boundIters    int
+	boundSeeds    int // 0: one
 	command       string
 	stdout        io.Writer
 	stderr        io.Writer
@@ -226,6 +227,7 @@ func (h *headless) run() (err error) {
 
 	enc := json.NewEncoder(mw)
 	lastFlush, lastStatus := time.Now(), time.Now()
+	best := newBestTracker(sim)
 	for sim.StepCount() < total {
 		select {
 		case s := <-sig:
@@ -280,6 +282,9 @@ func (h *headless) run() (err error) {
 				runfolder.WriteStatus(h.out, status)
 				log.Add(runfolder.Entry{Step: sim.StepCount(), Event: runfolder.EvDiverged, Path: path, Message: err.Error()})
 				live.SetState(runfolder.StateDiverged, err.Error())
+				if sim.Config().Divergence.Formulation == "nu" {
+					return fmt.Errorf("%w\n  the learned ν of Algorithm 1 is unstable here; the exact ν is not: gpa-tui run --preset … --set divergence.formulation=dv, or a smaller L or Δt", err)
+				}
 				return fmt.Errorf("%w\n  try a smaller L or Δt: gpa-tui run --resume %s --set discriminator.lipschitz=… --set flow.dt=… --out %s", err, path, h.out)
 			}
 			live.SetState(runfolder.StateFailed, err.Error())
@@ -290,6 +295,18 @@ func (h *headless) run() (err error) {
 			return fail(err)
 		}
 		bar.update(mt)
+		if best.improved(mt) {
+			mw.Flush()
+			if err := runfolder.SaveSnapshot(filepath.Join(h.out, bestFile), sim.State()); err != nil {
+				return fail(err)
+			}
+		}
+		if stop, why := best.stop(mt.Step, sim.Config().Flow); stop {
+			bar.done()
+			fmt.Fprintf(h.stderr, "gpa-tui: flow.stop = best-heldout: %s; stopped at step %d\n", why, mt.Step)
+			log.Add(runfolder.Entry{Step: mt.Step, Event: runfolder.EvWarning, Message: "flow.stop = best-heldout: " + why})
+			break
+		}
 		now := time.Now()
 		if now.Sub(lastFlush) >= flushEvery {
 			mw.Flush()
@@ -320,7 +337,8 @@ func (h *headless) run() (err error) {
 		return fail(err)
 	}
 	fmt.Fprintf(h.stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(h.out, metricsFile), path, filepath.Join(h.out, presetFile))
-	if err := writeBound(h.out, sim, h.boundIters, h.stdout); err != nil {
+	best.report(h.stdout, h.out)
+	if err := writeBound(h.out, sim, h.boundIters, h.boundSeeds, h.stdout); err != nil {
 		return fail(err)
 	}
 	if err := writeOutputs(h.out, sim, h.stdout); err != nil {

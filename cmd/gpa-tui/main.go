@@ -32,6 +32,8 @@ Usage:
   gpa-tui watch DIR               every task of a sweep, live (Enter attaches to one)
   gpa-tui report DIR [--metric mmd2]
                                   a sweep's table (report.tsv) and a plot of a metric (report.png)
+  gpa-tui compare --preset NAME --out DIR [--seeds 1,2,3] [--steps N] [--only LABEL]... [--jobs J]
+                                  run a comparison preset's methods; write compare.tsv, compare.md, compare.png
   gpa-tui divergence --p FILE --q FILE [--f kl] [--lipschitz 1] [--iters N] [--seed S]
                                   estimate D_f^{Γ_L}(P‖Q) between two sample files
   gpa-tui presets [show NAME]     list the embedded presets, or print one as TOML
@@ -74,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdWatch(args, stdout, stderr)
 	case "report":
 		err = cmdReport(args, stdout, stderr)
+	case "compare":
+		err = cmdCompare(args, stdout, stderr)
 	case "divergence":
 		err = cmdDivergence(args, stdout, stderr)
 	case "presets":

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -186,6 +187,38 @@ func TestDivergenceCLI(t *testing.T) {
 	}
 }
 
+// TestDivergenceW1Defaults: at its default settings `divergence --f w1`
+// gets W1 = 3 within 1% for the Gaussian pair of issue #10, P = N((3,0),I)
+// and Q = N(0,I), drawn as one sample moved by (3,0) so that W1 of the two
+// files is exactly 3 (the old defaults gave 2.85, and 2.21 with more
+// iterations).
+func TestDivergenceW1Defaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a discriminator")
+	}
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 8))
+	var p, q strings.Builder
+	for range 300 {
+		x, y := rng.NormFloat64(), rng.NormFloat64()
+		fmt.Fprintf(&q, "%g,%g\n", x, y)
+		fmt.Fprintf(&p, "%g,%g\n", x+3, y)
+	}
+	os.WriteFile(filepath.Join(dir, "p.csv"), []byte(p.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "q.csv"), []byte(q.String()), 0o644)
+	out, e, code := runCLI(t, "divergence", "--p", filepath.Join(dir, "p.csv"), "--q", filepath.Join(dir, "q.csv"), "--f", "w1")
+	if code != 0 {
+		t.Fatal(e)
+	}
+	var r struct{ Divergence float64 }
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.Divergence-3) > 0.03 {
+		t.Errorf("divergence --f w1 = %.4f, want W1 = 3 within 1%%: %s", r.Divergence, out)
+	}
+}
+
 func TestExportInspect(t *testing.T) {
 	dir := t.TempDir()
 	if _, e, code := runCLI(t, "run", "--steps", "5", "--out", dir); code != 0 {
@@ -292,5 +325,120 @@ steps = 4
 	}
 	if _, e, code := runCLI(t, "run", "--resume", snap, "--steps", "6", "--out", b, "--quiet", "--set", "genes.data="+mp, "--set", "genes.sheet="+sp); code != 0 {
 		t.Errorf("resume with the data paths: exit %d, %s", code, e)
+	}
+}
+
+// TestCompare runs two columns of a comparison preset for two seeds and
+// checks the TSV (one row per run and seed), the Markdown table (one row
+// per run) and the PNG panel (one panel per run).
+func TestCompare(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := runCLI(t, "compare", "--preset", "fig5-four-wells", "--steps", "6", "--seeds", "3,4",
+		"--only", "GPA L=1", "--only", "KALE", "--only", "ULA", "--size", "200", "--quiet", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tsv := readLines(t, filepath.Join(dir, compareTSV))
+	if len(tsv) != 9 || !strings.HasPrefix(tsv[0], "label\tmethod\tseed\tsteps") || !strings.HasPrefix(tsv[8], "fresh samples of Q (reference)\t–\t4\t") {
+		t.Fatalf("TSV:\n%s", strings.Join(tsv, "\n"))
+	}
+	for i, want := range []string{"GPA L=1\tgpa\t3\t6\t", "GPA L=1\tgpa\t4\t6\t", "KALE\tkale\t3\t6\t", "KALE\tkale\t4\t6\t"} {
+		if !strings.HasPrefix(tsv[1+i], want) {
+			t.Errorf("TSV row %d = %q, want prefix %q", i+1, tsv[1+i], want)
+		}
+	}
+	md := readLines(t, filepath.Join(dir, compareMD))
+	if !strings.Contains(stdout, "| KALE | kale | 6 |") || !strings.Contains(stdout, "| fresh samples of Q (reference) | – | – |") || len(md) != 8 {
+		t.Errorf("Markdown:\n%s", strings.Join(md, "\n"))
+	}
+	f, err := os.Open(filepath.Join(dir, comparePNG))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 600 || b.Dy() != 200 {
+		t.Errorf("panel %v, want 600×200 (three runs)", b)
+	}
+	if _, err := snapshots.Load(filepath.Join(dir, "runs", "kale-s4", finalFile)); err != nil {
+		t.Errorf("the KALE run's snapshot: %v", err)
+	}
+	// Started again in the same folder with more steps, a comparison
+	// continues its runs from their snapshots: bit-identical to a
+	// comparison run straight through.
+	again := t.TempDir()
+	for _, steps := range []string{"3", "6"} {
+		if _, stderr, code := runCLI(t, "compare", "--preset", "fig5-four-wells", "--steps", steps, "--seeds", "3",
+			"--only", "KALE", "--only", "ULA", "--size", "200", "--out", again); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		} else if steps == "6" && !strings.Contains(stderr, "continuing from step 3") {
+			t.Errorf("second comparison did not continue: %s", stderr)
+		}
+	}
+	for _, run := range []string{"kale-s3", "ula-s3"} {
+		a, _ := snapshots.Load(filepath.Join(dir, "runs", run, finalFile))
+		b, err := snapshots.Load(filepath.Join(again, "runs", run, finalFile))
+		if err != nil || a == nil || !slices.EqualFunc(a.Particles, b.Particles, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }) {
+			t.Errorf("%s: continued comparison differs from the straight one (%v)", run, err)
+		}
+		if !slices.Equal(readLines(t, filepath.Join(dir, "runs", run, metricsFile)), readLines(t, filepath.Join(again, "runs", run, metricsFile))) {
+			t.Errorf("%s: continued metrics.jsonl differs", run)
+		}
+	}
+	// Errors name what is wrong.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--preset", "fig5-four-wells", "--only", "SVGD"}, `no run "SVGD"`},
+		{[]string{"--preset", "fig5-four-wells", "--seeds", "x"}, `"x" is not a seed`},
+		{[]string{"--preset", "nope"}, `no preset "nope"`},
+	} {
+		_, stderr, code := runCLI(t, append([]string{"compare", "--out", t.TempDir()}, tc.args...)...)
+		if code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q; want an error with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestResumeBaselinesCLI: every baseline resumes bit-exactly through a
+// snapshot file (random streams and networks included).
+func TestResumeBaselinesCLI(t *testing.T) {
+	for _, tc := range [][]string{
+		{"method.kind=ula", "flow.dt=0.01"},
+		{"method.kind=mmd-flow", "mmd-flow.noise=0.1"},
+		{"method.kind=kale", "flow.dt=0.001"},
+		{"method.kind=svgd", "flow.dt=0.05"},
+		{"method.kind=ncsn", "ncsn.train_updates=40", "ncsn.updates_per_step=5", "ncsn.hidden=[16]", "ncsn.steps_per_level=2", "ncsn.sigma_max=3"},
+		{"method.kind=gan", "gan.hidden=[16]", "gan.latent=4", "gan.batch=50"},
+		{"method.kind=wgan-gp", "gan.hidden=[16]", "gan.latent=4", "gan.batch=50", "discriminator.activation=elu"},
+	} {
+		t.Run(tc[0], func(t *testing.T) {
+			var sets []string
+			for _, s := range append(tc, "flow.metrics_every=4") {
+				sets = append(sets, "--set", s)
+			}
+			a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+			if _, e, code := runCLI(t, append([]string{"run", "--steps", "18", "--out", a}, sets...)...); code != 0 {
+				t.Fatal(e)
+			}
+			if _, e, code := runCLI(t, append([]string{"run", "--steps", "9", "--out", b}, sets...)...); code != 0 {
+				t.Fatal(e)
+			}
+			if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--steps", "18", "--out", c); code != 0 {
+				t.Fatal(e)
+			}
+			sa, _ := snapshots.Load(filepath.Join(a, finalFile))
+			sc, _ := snapshots.Load(filepath.Join(c, finalFile))
+			if !slices.EqualFunc(sa.Particles, sc.Particles, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }) {
+				t.Error("resumed particles differ from the uninterrupted run")
+			}
+			if !slices.Equal(readLines(t, filepath.Join(a, metricsFile)), readLines(t, filepath.Join(c, metricsFile))) {
+				t.Error("resumed metrics.jsonl differs from the uninterrupted run")
+			}
+		})
 	}
 }

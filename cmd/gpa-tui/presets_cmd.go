@@ -22,7 +22,11 @@ func cmdPresets(args []string, stdout, stderr io.Writer) error {
 			if p.Name == presets.Default {
 				mark = " (default)"
 			}
-			fmt.Fprintf(tw, "%s%s\t%s\n", p.Name, mark, p.Description)
+			fig := p.Figure
+			if fig == "" {
+				fig = "–"
+			}
+			fmt.Fprintf(tw, "%s%s\t%s\t%s\n", p.Name, mark, fig, p.Description)
 		}
 		return tw.Flush()
 	case pos[0] == "show" && len(pos) == 2:
