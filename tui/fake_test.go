@@ -107,6 +107,7 @@ func (f *fakeEngine) LengthScale() float64       { f.use(); return 2.9 }
 func (f *fakeEngine) Problem() *core.Problem     { f.use(); return f.prob }
 func (f *fakeEngine) State() *core.State         { f.use(); return &core.State{Config: f.cfg, Step: f.step} }
 func (f *fakeEngine) Params() core.ParamTable    { return gpaParams() }
+func (f *fakeEngine) SetTotalSteps(n int)        { f.use(); f.cfg.Flow.Steps = n }
 func (f *fakeEngine) Summary() [][2]string {
 	f.use()
 	return [][2]string{{"f", f.cfg.Divergence.F + " · " + f.cfg.Divergence.Formulation}, {"opt", f.cfg.Train.Optimizer}, {"solver", f.cfg.Flow.Solver}}

@@ -151,6 +151,9 @@ func (m *model) heatRequest(stepping bool, now time.Time) *heatGrid {
 		return nil
 	}
 	cw, ch := m.plot.canvasSize()
+	if m.plot.heat == nil {
+		ch-- // the canvas gives a row to the heat-map's legend once it shows
+	}
 	if cw < 1 || ch < 1 || !m.plot.haveView {
 		return nil
 	}

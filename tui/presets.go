@@ -42,7 +42,8 @@ const (
 // pickTimeout bounds the listing of the presets (the preset files of the
 // working directory are read, and a hung network file system must not
 // freeze the picker): after it the picker shows what it has, and says so.
-const pickTimeout = 2 * time.Second
+// A variable for tests.
+var pickTimeout = 2 * time.Second
 
 // pickListMsg delivers the listing.
 type pickListMsg struct {

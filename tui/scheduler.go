@@ -348,7 +348,7 @@ func (m *model) onDiverged(err error) {
 	if errors.As(err, &de) && de.Cause != "" {
 		cause = de.Cause // what overflowed first (core's diagnosis)
 	}
-	what := "again, "
+	what := "again "
 	if m.attempt == 1 {
 		what = ""
 	}

@@ -131,15 +131,17 @@ func TestTooSmall(t *testing.T) {
 }
 
 func TestNoColorKeepsSeriesApart(t *testing.T) {
-	// Without colour (NO_COLOR), particles are bold and targets plain.
+	// Without colour (NO_COLOR), particles are bold, targets underlined
+	// (bold alone was hard to tell apart) and initial particles faint.
 	st := newStyles(colorprofile.ASCII)
 	p := st.Series[seriesParticles].Render("x")
 	q := st.Series[seriesTargets].Render("x")
 	if ansi.Strip(p) != "x" || p == q {
 		t.Errorf("particles %q and targets %q look alike without colour", p, q)
 	}
-	if !st.Series[seriesParticles].GetBold() || st.Series[seriesTargets].GetBold() {
-		t.Error("want bold particles and plain targets")
+	if !st.Series[seriesParticles].GetBold() || st.Series[seriesTargets].GetBold() || !st.Series[seriesTargets].GetUnderline() ||
+		!st.Series[seriesInitial].GetFaint() {
+		t.Error("want bold particles, underlined targets and faint initial particles")
 	}
 }
 

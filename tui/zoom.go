@@ -132,7 +132,6 @@ func (m *model) toggleZoom(k int) {
 		m.zoomed = 0
 	} else {
 		m.zoomed = k
-		m.focus = focusSpark + focusID(k-1)
 		m.showHelp, m.log.open, m.pickerOpen = false, false, false
 	}
 	m.redrawAll()
