@@ -161,6 +161,10 @@ func (m *model) refreshSide() {
 		return
 	}
 	m.params.info = m.info()
+	if m.loading && m.load.name != "" && m.eng != nil {
+		// The old run's values stay until the new one is built: say so.
+		m.params.info.Preset += " (until " + m.load.name + " loads)"
+	}
 	m.params.redraw(&m.st)
 	lines := strings.Split(m.params.View(), "\n")
 	lines = append(lines, m.textLine())
@@ -257,6 +261,10 @@ func (m *model) eventLines(n int) []string {
 			out = append(out, line(e, true))
 		}
 		return out
+	}
+	if rows == 1 {
+		// One row: the latest change, and how many came before.
+		return append(out, line(m.events[len(m.events)-1], true)+m.st.Muted.Render(fmt.Sprintf("  +%d earlier", len(m.events)-1)))
 	}
 	rows-- // a line says what is not shown
 	top := m.evScroll.window(len(m.events), rows)

@@ -87,6 +87,7 @@ func (m *model) kick() tea.Cmd {
 		m.loadWarn = ""
 		m.load.begin(req, m.clock())
 		m.slowGen = m.cmdGen // may take long: the busy sign (afterUpdate)
+		m.refreshSide()
 		return m.d.guard(loadCmd(m.d, req, m.seq))
 	}
 	if m.eng == nil {

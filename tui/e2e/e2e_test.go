@@ -9,7 +9,7 @@ import (
 
 // TestTmux runs tmux_e2e.sh: gpa-tui at 100×30 shows braille dots, L raises
 // L, s writes a snapshot, q asks about the steps since, q quits with status 0, and a gene run shows its
-// comparison table. It needs tmux (apt-get install tmux) and is skipped
+// comparison table, and four-well-Linf opened paused is rescued by l to L = 1 (500 steps, no divergence, speed ≤ L). It needs tmux (apt-get install tmux) and is skipped
 // without it or with -short.
 func TestTmux(t *testing.T) {
 	if testing.Short() {

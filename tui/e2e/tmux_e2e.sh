@@ -4,7 +4,10 @@
 #   s writes a snapshot → q asks (steps since the save) → q exits with
 #   status 0; then the gene preset
 #   gene-bladder-d10 at 80×24 → the comparison table appears → g hides it →
-#   q exits with status 0.
+#   q exits with status 0; then four-well-Linf (L = ∞, normalization none)
+#   at 100×30 → it opens paused → l seven times takes L from ∞ to 1 and
+#   switches φ to spectral normalization → :goto 500 runs 500 steps → no
+#   divergence, and the largest speed is within L (the side panel's check).
 #
 # Usage: tui/e2e/tmux_e2e.sh [path/to/gpa-tui]
 # Without an argument it builds ./cmd/gpa-tui from the repository root.
@@ -107,4 +110,36 @@ t send-keys -t "$session" q
 wait_for "gpa-tui to exit" 10 exited
 code="$(cat "$work/exit")"
 [[ "$code" == 0 ]] || fail "exit status $code (gene run)"
-echo "e2e: PASS (gene table, g, exit 0)"
+echo "e2e: gene table, g, exit 0"
+
+# Recovery: the unconstrained four wells open paused; lowering L to 1
+# enforces the speed limit and the flow no longer diverges.
+rm -f "$work/exit"
+t kill-session -t "$session"
+t -f /dev/null new-session -d -s "$session" -x 100 -y 30 \
+	"cd '$work' && TERM=xterm-256color '$bin' --preset four-well-Linf; echo \$? > '$work/exit'; sleep 30"
+opened_paused() { screen | head -n 1 | grep -q 'PAUSED  four-well-Linf.*step 0 '; }
+wait_for "four-well-Linf to open paused at step 0" 20 opened_paused
+for _ in 1 2 3 4 5 6 7; do
+	t send-keys -t "$session" l
+	sleep 0.1
+done
+L_is_1() { [[ "$(header_L)" == 1 ]]; }
+wait_for "l ×7 to take L from ∞ to 1" 5 L_is_1
+t send-keys -t "$session" m
+spectral() { screen | grep -q 'now spectral at L = 100'; }
+wait_for "the log to say φ switched to spectral normalization" 5 spectral
+t send-keys -t "$session" m
+t send-keys -t "$session" ':goto 500' Enter
+reached() { screen | grep -q 'reached step 500'; }
+wait_for "500 steps" 60 reached
+screen | head -n 1 | grep -q DIVERGED && fail "diverged at L = 1"
+screen | grep -q '|v|max .* ≤ L ok' || fail "the speed check does not say |v|max ≤ L"
+echo "e2e: four-well-Linf: paused at 0, L ∞ → 1 (spectral), 500 steps, $(screen | grep -o '|v|max [^ ]* ≤ L ok' | head -n 1)"
+t send-keys -t "$session" q
+sleep 0.5
+t send-keys -t "$session" q
+wait_for "gpa-tui to exit" 10 exited
+code="$(cat "$work/exit")"
+[[ "$code" == 0 ]] || fail "exit status $code (four-well-Linf)"
+echo "e2e: PASS"
