@@ -72,6 +72,9 @@ type sched struct {
 	// load's name; whether the first load is still to come (--paused).
 	loadedFrom, firstFrom string
 	firstLoad             bool
+	// baseEvents are the changes that base already holds: a run resumed
+	// from a snapshot restarts (r) with the settings it was saved with.
+	baseEvents []core.Event
 	pickSeq               int             // picker listings started; older ones are dropped
 	pickNoted             map[string]bool // broken preset files already in the log
 

@@ -263,8 +263,17 @@ func (m *model) eventLines(n int) []string {
 		return out
 	}
 	if rows == 1 {
-		// One row: the latest change, and how many came before.
-		return append(out, line(m.events[len(m.events)-1], true)+m.st.Muted.Render(fmt.Sprintf("  +%d earlier", len(m.events)-1)))
+		// One row: the latest change (or the one scrolled to), and how
+		// many there are around it.
+		top := m.evScroll.window(len(m.events), 1)
+		more := ""
+		if top > 0 {
+			more += fmt.Sprintf("  +%d earlier", top)
+		}
+		if after := len(m.events) - 1 - top; after > 0 {
+			more += fmt.Sprintf("  +%d later", after)
+		}
+		return append(out, line(m.events[top], true)+m.st.Muted.Render(more))
 	}
 	rows-- // a line says what is not shown
 	top := m.evScroll.window(len(m.events), rows)

@@ -157,6 +157,13 @@ func (m *model) onLoaded(msg loadDoneMsg) tea.Cmd {
 	m.needProj = true
 	m.readEngine()
 	m.savedStep, m.savedEvents = m.step, len(m.events)
+	inherited := m.baseEvents
+	switch {
+	case msg.req.snapshot != "":
+		m.baseEvents = append([]core.Event(nil), m.events...)
+	case msg.req.cfg == nil:
+		m.baseEvents = nil
+	}
 	m.applyExtras(msg.extras, true)
 	if m.remote != nil {
 		m.followRemote()
@@ -191,6 +198,17 @@ func (m *model) onLoaded(msg loadDoneMsg) tea.Cmd {
 		// The table may repeat it in its title; the log keeps it.
 		m.status, m.statusKind = m.notes[0], statusWarn
 		m.refreshStatus()
+	case msg.req.cfg != nil && msg.req.ready == nil && len(inherited) > 0:
+		// r after --resume: the snapshot's settings, changes included.
+		var ch []string
+		for _, e := range inherited {
+			ch = append(ch, fmt.Sprintf("%s %s → %s", m.eventSymbol(e.Param), fmtNum(e.Old), fmtNum(e.New)))
+		}
+		m.setStatus(statusInfo, fmt.Sprintf("restarted %s at step 0 with the snapshot's settings: its %d change(s) before the save are kept (%s); p loads the preset as shipped",
+			m.cfg.Name, len(inherited), strings.Join(ch, "; ")))
+		if why != "" {
+			m.note(statusInfo, why)
+		}
 	case why != "":
 		m.setStatus(statusInfo, why)
 	case msg.req.snapshot != "":

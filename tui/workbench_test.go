@@ -715,3 +715,28 @@ func TestZoom(t *testing.T) {
 		t.Error("f did not return to autoscale")
 	}
 }
+
+// TestRestartAfterResume: r after --resume restarts with the snapshot's
+// settings, and says which of its changes they hold.
+func TestRestartAfterResume(t *testing.T) {
+	fd := newFakeDeps(t, 2)
+	fd.loadSnap = func(string, experiments.Options) (engine, error) {
+		f := newFake(testConfig().Config, 40, 40, 2)
+		f.Advance(5)
+		f.Set("lipschitz", 2)
+		f.Advance(5)
+		return f, nil
+	}
+	m := newModel(fd.deps, loadReq{snapshot: "s.npz"})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	feed(m, m.Init(), 1)
+	press(m, "space")
+	m.inflight = false
+	feed(m, press(m, "r"), 1)
+	if m.step != 0 || float64(m.cfg.Discriminator.Lipschitz) != 2 {
+		t.Fatalf("after r: step %d, L %v", m.step, m.cfg.Discriminator.Lipschitz)
+	}
+	if !strings.Contains(m.status, "with the snapshot's settings") || !strings.Contains(m.status, "L 1 → 2") {
+		t.Errorf("status %q does not say the snapshot's change is kept", m.status)
+	}
+}
