@@ -304,6 +304,7 @@ func (m *model) onCommandKey(k tea.KeyPressMsg) tea.Cmd {
 		if err != nil {
 			m.cmd.err = err.Error()
 			m.note(statusErr, ":"+line+": "+err.Error())
+			m.log.unread-- // seen on the command line already
 			m.refreshStatus()
 			m.refreshHelpLine()
 			return nil

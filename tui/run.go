@@ -152,7 +152,17 @@ func runProgram(d deps, first loadReq, sig *signalWatch) error {
 	fmt.Fprint(os.Stdout, "\x1b[23;0t")
 	m, _ := fm.(*model)
 	// An engine command may still be running (Bubble Tea does not wait
-	// for commands): wait for it before touching the engine.
+	// for commands): wait for it before touching the engine. A load is
+	// not waited for (it may read a hung file system, and there is
+	// nothing to save yet): the process just ends.
+	if m != nil && m.loading {
+		if m.exitMsg != "" {
+			fmt.Fprintln(os.Stderr, "gpa-tui: "+m.exitMsg)
+		} else if err != nil {
+			return fmt.Errorf("tui: %w", err)
+		}
+		return nil
+	}
 	d.engMu.Lock()
 	if s := sig.first(); s != nil && m != nil && m.exitMsg == "" && m.unsaved() && d.save != nil {
 		// The program ended before its own save (the terminal went away
