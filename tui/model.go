@@ -75,8 +75,8 @@ type sched struct {
 	// baseEvents are the changes that base already holds: a run resumed
 	// from a snapshot restarts (r) with the settings it was saved with.
 	baseEvents []core.Event
-	pickSeq               int             // picker listings started; older ones are dropped
-	pickNoted             map[string]bool // broken preset files already in the log
+	pickSeq    int             // picker listings started; older ones are dropped
+	pickNoted  map[string]bool // broken preset files already in the log
 
 	pendingLoad  *loadReq
 	pendingSave  bool
