@@ -95,12 +95,12 @@ func TestViewFits(t *testing.T) {
 		{"genes", func(w, h int) *model { return goldenGeneModel(t, w, h) }},
 	}
 	for _, run := range runs {
-		for _, overlay := range []string{"", "?", "p", "i", "g"} {
+		for _, overlay := range []string{"", "?", "p", "i", "g", "h", "m", ":", "1"} {
 			for _, sz := range sizes {
 				w, h := sz[0], sz[1]
 				m := run.model(w, h)
 				if overlay != "" {
-					press(m, overlay)
+					feed(m, press(m, overlay), 1) // the picker's listing, the heat-map's evaluation
 				}
 				for _, prof := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.ANSI256, colorprofile.ASCII} {
 					m.Update(tea.ColorProfileMsg{Profile: prof})
