@@ -109,15 +109,20 @@ wait_for "L 2 in viewer 1" 15 L_is_2
 set_logged() { grep -q '"event":"set","param":"lipschitz","old":1,"new":2' "$run/events.jsonl"; }
 wait_for "the change in the run's events.jsonl" 5 set_logged
 step="$(grep '"event":"set"' "$run/events.jsonl" | sed -n 's/.*"step":\([0-9]*\).*/\1/p')"
-screen v1 | grep -q "run: L 1 → 2 at step $step" || fail "viewer 1 does not acknowledge the change at step $step"
-screen v1 | grep -q "@$step L 1 → 2" || fail "viewer 1's changes panel lacks @$step L 1 → 2"
+# The run acknowledges on its next progress write; the viewer draws it on its
+# next refresh, so wait for it rather than read the screen once.
+acked() { screen v1 | grep -q "run: L 1 → 2 at step $step"; }
+wait_for "viewer 1 acknowledging the change at step $step" 5 acked
+changes1() { screen v1 | grep -q "@$step L 1 → 2"; }
+wait_for "@$step L 1 → 2 in viewer 1's changes panel" 5 changes1
 echo "e2e: L raised from viewer 1, applied by the run at step $step"
 
 t -f /dev/null new-session -d -s v2 -x 100 -y 30 "cd '$work' && TERM=xterm-256color '$bin' attach '$run'; echo \$? > '$work/exit-v2'; sleep 60"
 wait_for "braille dots in viewer 2" 20 has_braille v2
 two() { header v1 | grep -q "2 viewers"; }
 wait_for "viewer 1 to count 2 viewers" 10 two
-screen v2 | grep -q "@$step L 1 → 2" || fail "viewer 2 does not show the change"
+changes2() { screen v2 | grep -q "@$step L 1 → 2"; }
+wait_for "@$step L 1 → 2 in viewer 2's changes panel" 5 changes2
 echo "e2e: two viewers"
 
 v1pid="$(tui_pid v1)"
