@@ -124,25 +124,36 @@ func kernelMeanSym(a []float32, ra, ua, d int, g float64) float64 {
 }
 
 // expNeg is eˣ for x ≤ 0 (kernel values), about 4× faster than math.Exp
-// and within 2e-15 relative of it (TestExpNeg): x = k ln 2 + r with
-// |r| ≤ ln2/2, eʳ by its Taylor series to r¹² (the remainder is below
-// 0.347¹³/13! ≈ 2e-16 relative), then the exponent bits of 2ᵏ. Below
-// −708 (where eˣ is subnormal) it returns 0.
+// and within 2e-15 relative of it (TestExpNeg): x = (32k + j) ln2/32 + r
+// with |r| ≤ ln2/64, eˣ = 2ᵏ · 2^{j/32} · eʳ, 2^{j/32} from a table and eʳ
+// by its Taylor series to r⁶ (the remainder is below 0.0109⁷/7! ≈ 4e-18),
+// evaluated in Estrin's scheme so that the products do not wait on each
+// other. Below −708 (where eˣ is subnormal) it returns 0.
 func expNeg(x float64) float64 {
 	if !(x > -708) { // also NaN → 0: not reached, the exponents are finite
 		return 0
 	}
 	const (
-		ln2hi = 6.93147180369123816490e-01 // ln 2 = ln2hi + ln2lo (fdlibm's split)
-		ln2lo = 1.90821492927058770002e-10
-		log2e = 1.44269504088896338700e+00
+		ln2hi = 6.93147180369123816490e-01 / 32 // ln2/32 = ln2hi + ln2lo (fdlibm's split of ln 2, /32 exactly)
+		ln2lo = 1.90821492927058770002e-10 / 32
+		inv   = 32 * 1.44269504088896338700e+00 // 32/ln 2
 	)
-	k := math.Floor(x*log2e + 0.5)
-	r := (x - k*ln2hi) - k*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+
-		r*(1.0/40320+r*(1.0/362880+r*(1.0/3628800+r*(1.0/39916800+r*(1.0/479001600))))))))))))
-	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+	n := math.Floor(x*inv + 0.5)
+	r := (x - n*ln2hi) - n*ln2lo
+	r2 := r * r
+	// eʳ = (1 + r) + r²(1/2 + r/6) + r⁴(1/24 + r/120 + r²/720)
+	p := (1 + r) + r2*(1.0/2+r*(1.0/6)) + r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720))
+	ni := int64(n)
+	return p * exp2Frac[ni&31] * math.Float64frombits(uint64((ni>>5)+1023)<<52)
 }
+
+// exp2Frac[j] = 2^{j/32}, for expNeg.
+var exp2Frac = func() (t [32]float64) {
+	for j := range t {
+		t[j] = math.Exp2(float64(j) / 32)
+	}
+	return t
+}()
 
 func sqDist(a, b []float32) float64 {
 	b = b[:len(a)]
