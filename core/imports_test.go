@@ -33,14 +33,15 @@ func TestImportDirection(t *testing.T) {
 		"core":        {"core", "lipnet", "conj"},
 		"lipnet":      {"lipnet"},
 		"conj":        {"conj"},
-		"latent":      {"latent", "lipnet"},
+		"latent":      {"latent", "lipnet", "atomicfile"},
+		"atomicfile":  {"atomicfile"},
 		"inputfile":   {"inputfile"},
 		"npy":         {"npy", "inputfile"},
-		"snapshots":   {"snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
-		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
-		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
-		"runfolder":   {"runfolder", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
-		"sweep":       {"sweep", "runfolder", "presets", "experiments", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile"},
+		"snapshots":   {"snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile", "atomicfile"},
+		"experiments": {"experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile", "atomicfile"},
+		"presets":     {"presets", "experiments", "core", "latent", "lipnet", "conj", "npy", "inputfile", "atomicfile"},
+		"runfolder":   {"runfolder", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile", "atomicfile"},
+		"sweep":       {"sweep", "runfolder", "presets", "experiments", "snapshots", "core", "latent", "lipnet", "conj", "npy", "inputfile", "atomicfile"},
 	}
 	for tree, ok := range allowed {
 		for _, d := range deps("../" + tree + "/...") {

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gpa-tui/gpa-tui/atomicfile"
 )
 
 // EnvCache names the environment variable that overrides the cache folder.
@@ -147,9 +149,10 @@ func (c *Cache) warn(err error) {
 	fmt.Fprintf(os.Stderr, "gpa-tui: warning: %v\n", err)
 }
 
-// Store writes v to the file of key atomically: into a temporary file in
-// the same folder, synced, then renamed over the target, so that readers
-// see the old file or the new one, never a part. It creates the folder.
+// Store writes v to the file of key atomically (atomicfile: a temporary
+// file in the same folder, synced, renamed over the target), so that
+// readers see the old file or the new one, never a part. The file is the
+// owner's only (0600), in a folder it creates 0700.
 func (c *Cache) Store(key string, v io.WriterTo) error {
 	if !c.enabled() {
 		return nil
@@ -158,26 +161,14 @@ func (c *Cache) Store(key string, v io.WriterTo) error {
 	if err := c.ensureDir(); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(c.Dir, "."+key+".*.tmp")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		if _, err := io.WriteString(w, cacheMagic+key+"\n"); err != nil {
+			return err
+		}
+		_, err := v.WriteTo(w)
+		return err
+	}, atomicfile.Options{Perm: 0o600})
 	if err != nil {
-		return fmt.Errorf("latent: cache: %w", err)
-	}
-	tmp := f.Name()
-	_, err = io.WriteString(f, cacheMagic+key+"\n")
-	if err == nil {
-		_, err = v.WriteTo(f)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("latent: cache: writing %s: %w", path, err)
 	}
 	return nil

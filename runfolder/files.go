@@ -3,15 +3,12 @@ package runfolder
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 
+	"github.com/gpa-tui/gpa-tui/atomicfile"
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/snapshots"
 )
@@ -38,72 +35,36 @@ const (
 // mixes with the new one.
 var runFiles = []string{MetricsFile, EventsFile, StatusFile, CheckpointFile, FinalFile, "bound.json"}
 
-// tempMark is in the name of every temporary file the program writes
-// (".NAME.tmp-RANDOM", also snapshots' own), so that stale ones left by a
-// killed process can be recognised and removed.
-const tempMark = ".tmp-"
-
-// tempName is a fresh temporary name for path, in its directory.
-func tempName(path string) string {
-	dir, base := filepath.Split(path)
-	return filepath.Join(dir, "."+base+tempMark+strconv.FormatUint(rand.Uint64(), 36))
-}
+// tempName is a fresh temporary name for path, in its directory
+// (atomicfile's, so that CleanTemps recognises every temporary file the
+// program leaves, snapshots' too).
+func tempName(path string) string { return atomicfile.TempName(path) }
 
 // isTemp reports whether name is one of our temporary files.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, tempMark)
-}
+func isTemp(name string) bool { return atomicfile.IsTemp(name) }
 
 // WriteFile writes data to path atomically with the program's one atomic
-// writer (snapshots.WriteAtomic: a temporary file in the same directory,
-// fsync, rename, fsync of the directory; mode 0666 less the umask). A crash
-// leaves path as it was (and at worst a temporary file that CleanTemps
-// removes).
+// writer (atomicfile: a temporary file in the same directory, fsync,
+// rename, fsync of the directory; the mode of the file replaced, or 0666
+// less the umask). A crash leaves path as it was (and at worst a temporary
+// file that CleanTemps removes).
 func WriteFile(path string, data []byte) error {
-	return snapshots.WriteAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return atomicfile.WriteFile(path, data, atomicfile.Options{})
 }
 
 // WriteFileMode writes data to path atomically (a temporary file and a
 // rename, fsynced) with another mode than 0666 less the umask, e.g. 0777
 // for a script.
 func WriteFileMode(path string, data []byte, perm os.FileMode) error {
-	return writeFileMode(path, data, true, perm)
+	return atomicfile.WriteFile(path, data, atomicfile.Options{Perm: perm})
 }
 
-// writeFile is the live files' writer: atomic but not fsynced (a state
-// published several times a second is worthless after a crash, and an
-// fsync each time would cost the run more than the rest of the protocol).
+// writeFile is the live files' writer: atomic, fsynced only if sync (a
+// state published several times a second is worthless after a crash, and
+// an fsync each time would cost the run more than the rest of the
+// protocol).
 func writeFile(path string, data []byte, sync bool) error {
-	return writeFileMode(path, data, sync, 0o666)
-}
-
-func writeFileMode(path string, data []byte, sync bool, perm os.FileMode) error {
-	tmp := tempName(path)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil && sync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if sync {
-		return syncDir(filepath.Dir(path))
-	}
-	return nil
+	return atomicfile.WriteFile(path, data, atomicfile.Options{NoSync: !sync})
 }
 
 // SaveSnapshot writes st to path as a snapshot (snapshots.Save: atomic,
@@ -133,7 +94,7 @@ func SaveSnapshotNew(path string, st *core.State) error {
 			return err
 		}
 	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.SyncDir(filepath.Dir(path))
 }
 
 // saveTemp writes st to a fresh temporary file beside path, created with
@@ -151,19 +112,6 @@ func saveTemp(path string, st *core.State) (string, error) {
 		return "", err
 	}
 	return tmp, nil
-}
-
-// syncDir fsyncs a directory so that a rename in it is durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // CleanTemps removes the temporary files of our own naming that a killed

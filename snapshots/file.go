@@ -1,18 +1,13 @@
 package snapshots
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strconv"
 
+	"github.com/gpa-tui/gpa-tui/atomicfile"
 	"github.com/gpa-tui/gpa-tui/inputfile"
 )
 
@@ -126,84 +121,16 @@ func bytesOf(size int64, dims ...int) int64 {
 // that a write can fail (or the process exit) part-way.
 var testHookWriter func(io.Writer) io.Writer
 
-// WriteAtomic writes path through write: temp file, fsync, close, rename,
-// fsync of the directory, so a crash never leaves a half-written file where
-// a good one was. The new file gets the mode of the file it replaces, or
-// 0666 less the umask, as os.Create gives. It is the program's one atomic
-// writer (snapshots, run folders, output files).
-func WriteAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	perm := os.FileMode(0) // 0: keep the mode the umask gave
-	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-		perm = st.Mode().Perm()
-	}
-	tmp, err := createTemp(dir, "."+base+".tmp-")
-	if err != nil {
-		return err
-	}
-	done := false
-	defer func() { // runs on errors and on panics
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
+// WriteAtomic writes path through write with the program's one atomic
+// writer (atomicfile: temporary file, fsync, rename, fsync of the
+// directory), so a crash never leaves a half-written file where a good one
+// was. The new file gets the mode of the file it replaces, or 0666 less
+// the umask, as os.Create gives.
+func WriteAtomic(path string, write func(io.Writer) error) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if testHookWriter != nil {
+			w = testHookWriter(w)
 		}
-	}()
-	var w io.Writer = tmp
-	if testHookWriter != nil {
-		w = testHookWriter(w)
-	}
-	bw := bufio.NewWriterSize(w, 1<<16)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if perm != 0 {
-		if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
-			return err
-		}
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	done = true
-	return syncDir(dir)
-}
-
-// createTemp creates a new file dir/prefixNNN like os.CreateTemp, but
-// with mode 0666 less the umask (os.CreateTemp makes it 0600).
-func createTemp(dir, prefix string) (*os.File, error) {
-	for range 10000 {
-		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, os.ErrExist) {
-			continue
-		}
-		return f, err
-	}
-	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: os.ErrExist}
-}
-
-// syncDir fsyncs a directory so that a rename in it is durable. Windows
-// cannot open directories for syncing; there the rename is all we do.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+		return write(w)
+	}, atomicfile.Options{})
 }

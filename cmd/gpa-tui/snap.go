@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/gpa-tui/gpa-tui/atomicfile"
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/snapshots"
 )
@@ -58,21 +58,16 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 		for j := range header {
 			header[j] = fmt.Sprintf("x%d", j)
 		}
-		w := stdout
-		if *csv != "-" {
-			f, err := os.Create(*csv)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			w = f
+		if *csv == "-" {
+			return snapshots.ExportCSV(stdout, st.Particles, st.M, st.D, header)
 		}
-		if err := snapshots.ExportCSV(w, st.Particles, st.M, st.D, header); err != nil {
+		err := atomicfile.Write(*csv, func(w io.Writer) error {
+			return snapshots.ExportCSV(w, st.Particles, st.M, st.D, header)
+		}, atomicfile.Options{})
+		if err != nil {
 			return err
 		}
-		if *csv != "-" {
-			fmt.Fprintf(stdout, "wrote %s\n", *csv)
-		}
+		fmt.Fprintf(stdout, "wrote %s\n", *csv)
 	}
 	return nil
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
-	"strings"
 )
 
 // WriteMatrix writes m as TSV text in the layout ReadMatrix reads and the
@@ -58,21 +56,4 @@ func WriteMatrixGzip(w io.Writer, m *Matrix) error {
 		return fmt.Errorf("genes: WriteMatrixGzip: %w", err)
 	}
 	return nil
-}
-
-// WriteMatrixFile writes m to path, gzip'd if path ends in .gz.
-func WriteMatrixFile(path string, m *Matrix) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("genes: %w", err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("genes: %w", cerr)
-		}
-	}()
-	if strings.HasSuffix(path, ".gz") {
-		return WriteMatrixGzip(f, m)
-	}
-	return WriteMatrix(f, m)
 }
