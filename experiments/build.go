@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/gpa-tui/gpa-tui/core"
 	"github.com/gpa-tui/gpa-tui/experiments/images"
@@ -100,31 +99,8 @@ func pcaView(p *core.Problem) *core.Projection {
 	if p.D <= 2 || p.N < 2 {
 		return nil
 	}
-	x, n, d := p.X, p.N, p.D
-	var once sync.Once
-	var pca *latent.PCA
-	fit := func() { pca, _ = latent.FitPCA32(x, n, d, 2, true) }
-	return &core.Projection{
-		Name: "PCA 1 vs 2 of targets",
-		To2D: func(dst, src []float32, rows int) {
-			once.Do(fit)
-			if pca == nil {
-				clear(dst[:2*rows]) // the SVD failed: a degenerate view, not a crash
-				return
-			}
-			pca.EncodeTo(dst, src, rows)
-		},
-		// The plane through the targets' mean spanned by the two axes:
-		// mean + z₁v₁ + z₂v₂ (the PCA decoder).
-		Lift: func(dst, pts []float32, rows int) {
-			once.Do(fit)
-			if pca == nil {
-				clear(dst[:d*rows])
-				return
-			}
-			pca.DecodeTo(dst[:d*rows], pts[:2*rows], rows)
-		},
-	}
+	to2D, lift := latent.PlaneView(p.X, p.N, p.D)
+	return &core.Projection{Name: "PCA 1 vs 2 of targets", To2D: to2D, Lift: lift}
 }
 
 // Restore rebuilds a run from a snapshot's state: the problem is prepared

@@ -3,6 +3,7 @@ package latent
 import (
 	"errors"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -160,3 +161,36 @@ func (p *PCA) TotalVariance() float64 { return p.total }
 // Cauchy–Schwarz, which is valid but not tight.) The encoder is
 // 1-Lipschitz too, being an orthogonal projection.
 func (p *PCA) Lipschitz() float64 { return 1 }
+
+// PlaneView is the plane of the first two principal axes of the rows×d
+// data x, for drawing d > 2 particles in 2-D: To2D projects onto it, Lift
+// maps plane points back to d dimensions (mean + z₁v₁ + z₂v₂, the PCA
+// decoder). The PCA is fitted on first use (from any goroutine); if it
+// cannot be (fewer than two rows, a failed SVD) both give zeros: a
+// degenerate view, not a crash.
+func PlaneView(x []float32, rows, d int) (to2D, lift func(dst, src []float32, n int)) {
+	var once sync.Once
+	var pca *PCA
+	fit := func() {
+		if rows >= 2 {
+			pca, _ = FitPCA32(x, rows, d, 2, true)
+		}
+	}
+	to2D = func(dst, src []float32, n int) {
+		once.Do(fit)
+		if pca == nil {
+			clear(dst[:2*n])
+			return
+		}
+		pca.EncodeTo(dst, src, n)
+	}
+	lift = func(dst, pts []float32, n int) {
+		once.Do(fit)
+		if pca == nil {
+			clear(dst[:d*n])
+			return
+		}
+		pca.DecodeTo(dst[:d*n], pts[:2*n], n)
+	}
+	return to2D, lift
+}

@@ -278,3 +278,28 @@ func TestPCAEncodeDecodeAllocs(t *testing.T) {
 		t.Errorf("EncodeTo+DecodeTo allocate %g times, want 0", n)
 	}
 }
+
+// PlaneView projects onto the first two principal axes and lifts back to
+// the plane through the mean; with too few rows it draws zeros.
+func TestPlaneView(t *testing.T) {
+	// Points on the plane z = 1 in R³, spread along x and y.
+	x := []float32{0, 0, 1, 4, 0, 1, 0, 2, 1, 4, 2, 1, 2, 1, 1}
+	to2D, lift := PlaneView(x, 5, 3)
+	pts := make([]float32, 2*5)
+	to2D(pts, x, 5)
+	back := make([]float32, 3*5)
+	lift(back, pts, 5)
+	for i := range x {
+		if math.Abs(float64(back[i]-x[i])) > 1e-5 {
+			t.Fatalf("lift(to2D(x)) = %v, want x = %v (the points lie on the plane)", back, x)
+		}
+	}
+	to2D, lift = PlaneView(x[:3], 1, 3)
+	pts = []float32{7, 7}
+	to2D(pts, x[:3], 1)
+	back = []float32{7, 7, 7}
+	lift(back, pts, 1)
+	if pts[0] != 0 || pts[1] != 0 || back[0] != 0 || back[2] != 0 {
+		t.Errorf("one row: to2D %v, lift %v; want zeros", pts, back)
+	}
+}

@@ -349,32 +349,8 @@ func pcaView(x []float32, n, d int, name string) *core.Projection {
 	if name == "" {
 		name = "PCA 1 vs 2 of targets"
 	}
-	var once sync.Once
-	var pca *latent.PCA
-	fit := func() {
-		if n >= 2 {
-			pca, _ = latent.FitPCA32(x, n, d, 2, true)
-		}
-	}
-	return &core.Projection{
-		Name: name,
-		To2D: func(dst, src []float32, rows int) {
-			once.Do(fit)
-			if pca == nil {
-				clear(dst[:2*rows])
-				return
-			}
-			pca.EncodeTo(dst, src, rows)
-		},
-		Lift: func(dst, pts []float32, rows int) {
-			once.Do(fit)
-			if pca == nil {
-				clear(dst[:d*rows])
-				return
-			}
-			pca.DecodeTo(dst[:d*rows], pts[:2*rows], rows)
-		},
-	}
+	to2D, lift := latent.PlaneView(x, n, d)
+	return &core.Projection{Name: name, To2D: to2D, Lift: lift}
 }
 
 // mirrorDecoder stands for a latent run's decoder: the run publishes its
