@@ -39,8 +39,8 @@ func TestHeldOutBestStep(t *testing.T) {
 		t.Fatalf("only %d steps", m.step)
 	}
 	// Lowest at step 8, but with 24% near-copies; step 6 has none.
-	if m.bestStep != 6 || m.bestVal != 12 {
-		t.Errorf("best step %d (%g), want 6 (12)", m.bestStep, m.bestVal)
+	if m.best == nil || m.best.Step != 6 || m.best.Val != 12 {
+		t.Errorf("best %+v, want step 6 (12)", m.best)
 	}
 	if s := screen(m); !strings.Contains(s, "(best @6)") {
 		t.Errorf("no best step on screen:\n%s", s)

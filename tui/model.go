@@ -157,13 +157,9 @@ type runData struct {
 	tableSrc core.Table
 	tableAt  time.Time
 
-	// The problem's held-out stopping criterion (core.Problem.Criterion):
-	// its column (−1: none), the near-copy share's column (−1: none) and
-	// the best (lowest) criterion value so far within flow.max_copies.
-	bestCol  int
-	copyCol  int
-	bestStep int
-	bestVal  float64
+	// The problem's held-out stopping criterion (core.Problem.Criterion)
+	// and its best (lowest) value so far within flow.max_copies.
+	best *core.Best
 }
 
 // screenState is the layout state, the panels and the cached strings; View

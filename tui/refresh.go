@@ -203,8 +203,8 @@ func (m *model) textLine() string {
 			if d.info.Share {
 				v = fmtNum(100*m.textVals[k]) + "%"
 			}
-			if d.col == m.bestCol && m.bestStep > 0 {
-				v += fmt.Sprintf(" (best @%d)", m.bestStep) // the held-out criterion's best step
+			if m.best != nil && d.col == m.best.Col() && m.best.Step > 0 {
+				v += fmt.Sprintf(" (best @%d)", m.best.Step) // the held-out criterion's best step
 			}
 		}
 		parts = append(parts, m.st.Label.Render(d.info.Symbol+" ")+m.st.Value.Render(v))

@@ -43,11 +43,8 @@ func (m *model) readEngine() {
 				m.limitVal, m.haveLimit = v, true
 			}
 		}
-		if m.bestCol >= 0 {
-			within := m.copyCol < 0 || !(rec.Values[m.copyCol] > m.cfg.Flow.CopyBudget())
-			if v := rec.Values[m.bestCol]; within && v < m.bestVal {
-				m.bestVal, m.bestStep = v, rec.Step
-			}
+		if m.best != nil {
+			m.best.Observe(rec)
 		}
 	}
 	m.histLen = h.Len()

@@ -263,15 +263,8 @@ func (m *model) installRun(msg loadDoneMsg) {
 	m.heat.reason = heatReason(e, m.remote)
 	m.heat.lo, m.heat.hi = 0, 0
 	m.zoomed, m.evScroll = 0, scroller{}
-	m.bestCol, m.copyCol, m.bestStep, m.bestVal = -1, -1, 0, math.Inf(1)
-	for i, mi := range e.Metrics() {
-		switch {
-		case p.Criterion != "" && mi.Name == p.Criterion:
-			m.bestCol = i
-		case p.CopyShare != "" && mi.Name == p.CopyShare:
-			m.copyCol = i
-		}
-	}
+	flow := e.Config().Flow
+	m.best = core.NewBest(p, e.Metrics(), flow.CopyBudget())
 	m.textVals = m.textVals[:0]
 	for range m.textDefs {
 		m.textVals = append(m.textVals, math.NaN())

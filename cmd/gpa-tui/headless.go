@@ -227,7 +227,7 @@ func (h *headless) run() (err error) {
 
 	enc := json.NewEncoder(mw)
 	lastFlush, lastStatus := time.Now(), time.Now()
-	best := newBestTracker(sim)
+	best := newBest(sim)
 	for sim.StepCount() < total {
 		select {
 		case s := <-sig:
@@ -295,13 +295,13 @@ func (h *headless) run() (err error) {
 			return fail(err)
 		}
 		bar.update(mt)
-		if best.improved(mt) {
+		if best.Observe(mt) {
 			mw.Flush()
 			if err := runfolder.SaveSnapshot(filepath.Join(h.out, bestFile), sim.State()); err != nil {
 				return fail(err)
 			}
 		}
-		if stop, why := best.stop(mt.Step, sim.Config().Flow); stop {
+		if stop, why := best.Stop(mt.Step, sim.Config().Flow); stop {
 			bar.done()
 			fmt.Fprintf(h.stderr, "gpa-tui: flow.stop = best-heldout: %s; stopped at step %d\n", why, mt.Step)
 			log.Add(runfolder.Entry{Step: mt.Step, Event: runfolder.EvWarning, Message: "flow.stop = best-heldout: " + why})
@@ -337,7 +337,7 @@ func (h *headless) run() (err error) {
 		return fail(err)
 	}
 	fmt.Fprintf(h.stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(h.out, metricsFile), path, filepath.Join(h.out, presetFile))
-	best.report(h.stdout, h.out)
+	reportBest(h.stdout, best, h.out)
 	if err := writeBound(h.out, sim, h.boundIters, h.boundSeeds, h.stdout); err != nil {
 		return fail(err)
 	}
