@@ -275,14 +275,8 @@ func (g *gpa) trainAndVelocity(y, vel []float32) float64 {
 			a.Reset()
 		}
 	}
-	params, grads := g.phi.Params(), g.phi.Grads()
 	for range g.cfg.Train.InnerSteps {
-		out := g.phi.Forward(g.batch, m+n)
-		g.objective(out, true)
-		g.phi.ZeroGrad()
-		g.phi.Backward(g.dout, nil)
-		g.opt.Step(params, grads)
-		g.phi.Normalize() // Algorithm 1 line 9
+		g.update(m + n)
 	}
 	out := g.phi.Forward(g.batch, m+n)
 	div := g.objective(out, false)
@@ -411,3 +405,15 @@ func speeds(vel []float32, m, d int) (ke, vmax, vmean float64) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// update is one discriminator update on the m+n rows of g.batch
+// (Algorithm 1, lines 6–9): the objective's gradient (eq. (11)), the
+// optimizer's step, and the normalization back into Γ_L (line 9).
+func (g *gpa) update(rows int) {
+	out := g.phi.Forward(g.batch, rows)
+	g.objective(out, true)
+	g.phi.ZeroGrad()
+	g.phi.Backward(g.dout, nil)
+	g.opt.Step(g.phi.Params(), g.phi.Grads())
+	g.phi.Normalize() // Algorithm 1 line 9
+}

@@ -80,15 +80,9 @@ func (e *estimator) estimate(p []float32, iters int) (div, maxGrad float64, err 
 	g.opt.Reset()
 	clear(g.nu)
 	copy(g.batch[:m*d], p)
-	params, grads := g.phi.Params(), g.phi.Grads()
 	for k := range iters {
 		g.opt.SetLR(e.lr * 0.5 * (1 + math.Cos(math.Pi*float64(k)/float64(iters))))
-		out := g.phi.Forward(g.batch, m+n)
-		g.objective(out, true)
-		g.phi.ZeroGrad()
-		g.phi.Backward(g.dout, nil)
-		g.opt.Step(params, grads)
-		g.phi.Normalize() // Algorithm 1 line 9
+		g.update(m + n)
 	}
 	div = g.objective(g.phi.Forward(g.batch, m+n), false)
 	if !finite(div) {
