@@ -214,9 +214,10 @@ func (w *worker) wait(seen uint64) uint64 {
 }
 
 // gemmJob is one gemm call split over the pool by rows of C (byRows) or by
-// column panels, in chunks that the threads claim in turn: a thread that
-// another process delays takes fewer chunks. Which thread runs a chunk
-// does not change its bits.
+// column panels, in chunks that the threads claim (owned: each its own
+// run first, then the others' leftovers): a thread that another process
+// delays takes fewer chunks. Which thread runs a chunk does not change its
+// bits.
 type gemmJob struct {
 	m, n, k  int
 	a        []float32
@@ -233,16 +234,54 @@ type gemmJob struct {
 	byRows   bool
 	step     int // rows (a multiple of 8) or columns (of 32) per chunk
 	chunks   int
-	next     atomic.Int32 // the next chunk to claim
+	own      owned // which part claims which chunk
 }
 
-func (j *gemmJob) run(_, _ int) {
-	for {
-		i := int(j.next.Add(1)) - 1
-		if i >= j.chunks {
-			return
-		}
+func (j *gemmJob) run(part, parts int) {
+	for i := range j.own.claims(part, parts, j.chunks) {
 		j.chunk(i)
+	}
+}
+
+// maxOwned is the most parts whose chunks owned keeps apart.
+const maxOwned = 8
+
+// owned hands out the chunks of a job: part p first claims its own
+// contiguous run of them, [p·chunks/parts, (p+1)·chunks/parts), in order,
+// then those left in the other parts' runs. So a part computes the same
+// rows of the same products from one call to the next (the rows of a
+// layer's output that it wrote in the forward pass stay in its cache for
+// the next layer and for the backward pass), while a part that is delayed
+// (a parked worker, another process) still takes fewer chunks. Which part
+// runs a chunk never changes its bits.
+type owned struct {
+	next [maxOwned]struct {
+		n atomic.Int32 // chunks claimed in the run
+		_ [60]byte     // one cache line each
+	}
+}
+
+// claims yields the chunks that part claims (see owned); with more than
+// maxOwned parts, all parts claim from one run.
+func (o *owned) claims(part, parts, chunks int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		runs := min(parts, maxOwned)
+		if parts > maxOwned {
+			part = 0
+		}
+		for r := range runs {
+			q := (part + r) % runs
+			lo, hi := q*chunks/runs, (q+1)*chunks/runs
+			for {
+				i := lo + int(o.next[q].n.Add(1)) - 1
+				if i >= hi {
+					break
+				}
+				if !yield(i) {
+					return
+				}
+			}
+		}
 	}
 }
 
@@ -333,15 +372,11 @@ type copyJob struct {
 	c          *conv
 	step       int
 	chunks     int
-	next       atomic.Int32
+	own        owned
 }
 
-func (j *copyJob) run(_, _ int) {
-	for {
-		i := int(j.next.Add(1)) - 1
-		if i >= j.chunks {
-			return
-		}
+func (j *copyJob) run(part, parts int) {
+	for i := range j.own.claims(part, parts, j.chunks) {
 		lo := i * j.step
 		switch j.kind {
 		case copyTranspose:
