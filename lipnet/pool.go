@@ -261,6 +261,15 @@ type owned struct {
 	}
 }
 
+// ownedRun returns the run of chunks [lo, hi) that part owns (see owned).
+func ownedRun(part, parts, chunks int) (lo, hi int) {
+	runs := min(parts, maxOwned)
+	if parts > maxOwned || part >= runs {
+		return 0, 0
+	}
+	return part * chunks / runs, (part + 1) * chunks / runs
+}
+
 // claims yields the chunks that part claims (see owned); with more than
 // maxOwned parts, all parts claim from one run.
 func (o *owned) claims(part, parts, chunks int) func(func(int) bool) {
@@ -313,6 +322,20 @@ func (j *gemmJob) chunk(i int) {
 	gemmSerial(j.m, hi-lo, j.k, j.a, j.sai, j.sap, b, j.ldb, j.c[lo:], j.ldc, j.mode, bias, j.epi, j.slope, h)
 }
 
+// splitsRows reports whether gemmSplit splits a product of m×n outputs
+// and inner size k by rows over more than one thread.
+func splitsRows(m, n, k int) bool {
+	return 2*m*n*k >= parallelMinFlops && m >= 16 && Threads() > 1
+}
+
+// rowChunks returns the rows per chunk (whole 8-row tiles, about four
+// chunks per part) and the number of chunks of a product of m rows split
+// into parts parts.
+func rowChunks(m, parts int) (step, chunks int) {
+	step = max(1, (m/8+4*parts-1)/(4*parts)) * 8
+	return step, (m + step - 1) / step
+}
+
 // gemmSplit runs gemm over the pool when it is large enough and returns
 // false when it did not (the caller then runs it serially). Rows are split
 // in multiples of the 8-row tile, columns in multiples of the 32-column
@@ -338,18 +361,15 @@ func gemmSplit(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c [
 		return false
 	}
 	// About four chunks per thread, of whole tiles or panels.
+	chunks := 0
 	if byRows {
-		step = max(1, (m/8+4*parts-1)/(4*parts)) * 8
+		step, chunks = rowChunks(m, parts)
 	} else {
 		step = max(1, (n/32+4*parts-1)/(4*parts)) * 32
+		chunks = (n + step - 1) / step
 	}
 	p.gemm = gemmJob{m: m, n: n, k: k, a: a, sai: sai, sap: sap, b: b, ldb: ldb, c: c, ldc: ldc,
-		mode: mode, bias: bias, epi: epi, slope: slope, h: h, byRows: byRows, step: step}
-	if byRows {
-		p.gemm.chunks = (m + step - 1) / step
-	} else {
-		p.gemm.chunks = (n + step - 1) / step
-	}
+		mode: mode, bias: bias, epi: epi, slope: slope, h: h, byRows: byRows, step: step, chunks: chunks}
 	p.runLocked(&p.gemm, parts)
 	p.gemm = gemmJob{} // drop the references to the caller's slices
 	return true
