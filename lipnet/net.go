@@ -192,6 +192,24 @@ func (n *Net) ZeroGrad() {
 // over the threads.
 const zeroParallelMin = 1 << 16
 
+// denseGradRows returns the part of d.gw whose rows part accumulates in a
+// Backward of rows rows split into parts (pool.go: owned, rowChunks).
+func denseGradRows(d *dense, rows, part, parts int) (lo, hi int) {
+	in, out := d.in, d.out
+	if narrow(out, in) || !splitsRows(in, out, max(rows, 1)) {
+		if part == 0 {
+			return 0, len(d.gw)
+		}
+		return 0, 0
+	}
+	step, chunks := rowChunks(in, parts)
+	a, b := ownedRun(part, parts, chunks)
+	if part == parts-1 {
+		b = chunks
+	}
+	return min(in, a*step) * out, min(in, b*step) * out
+}
+
 // zeroJob is a parallel ZeroGrad. Each part clears the rows of ∂ℓ/∂W that
 // it will accumulate in the next Backward (the rows of the product that
 // it owns, pool.go), so that they are in its cache, written, when the
@@ -209,19 +227,8 @@ func (j *zeroJob) run(part, parts int) {
 			if part == 0 {
 				clear(ly.gb)
 			}
-			in, out := ly.in, ly.out
-			if narrow(out, in) || !splitsRows(in, out, max(n.rows, 1)) {
-				if part == 0 {
-					clear(ly.gw)
-				}
-				continue
-			}
-			step, chunks := rowChunks(in, parts)
-			lo, hi := ownedRun(part, parts, chunks)
-			if part == parts-1 {
-				hi = chunks
-			}
-			clear(ly.gw[min(in, lo*step)*out : min(in, hi*step)*out])
+			lo, hi := denseGradRows(ly, n.rows, part, parts)
+			clear(ly.gw[lo:hi])
 		case *conv:
 			g := ly.gw
 			lo, hi := part*len(g)/parts&^15, (part+1)*len(g)/parts&^15
@@ -298,6 +305,9 @@ func (n *Net) backward(dout, dx []float32, grads bool, who string) {
 		panic(who + "len(dx) < rows·In")
 	}
 	dz := dout[:rows*n.cfg.Out]
+	if grads && lastBackward.Load() != n {
+		lastBackward.Store(n)
+	}
 	for l := len(n.layers) - 1; l >= 0; l-- {
 		ly := n.layers[l]
 		in, _ := ly.size()
