@@ -400,7 +400,7 @@ func (j *copyJob) run(part, parts int) {
 		lo := i * j.step
 		switch j.kind {
 		case copyTranspose:
-			transposeCols(j.dst, j.src, j.rows, j.cols, lo, min(lo+j.step, j.cols))
+			transposeCols32(j.dst, j.src, j.rows, j.cols, lo, min(lo+j.step, j.cols))
 		case copyIm2col:
 			j.c.im2colRange(j.src, lo, min(lo+j.step, j.rows))
 		case copyCol2im:
@@ -433,12 +433,12 @@ func parallelTranspose(dst, src []float32, rows, cols int) {
 	p := &workPool
 	parts := p.acquire(Threads())
 	if parts == 1 {
-		transposeCols(dst, src, rows, cols, 0, cols)
+		transposeCols32(dst, src, rows, cols, 0, cols)
 		return
 	}
 	j := &p.copy
 	*j = copyJob{kind: copyTranspose, dst: dst, src: src, rows: rows, cols: cols}
-	j.split(cols, 4, parts)
+	j.split(cols, 8, parts)
 	p.runLocked(j, parts)
 	*j = copyJob{}
 }

@@ -17,6 +17,16 @@ func gemmPanel8AVX2(a *gemmArgs)    { panelArgsGo(a, 8) }
 func gemmPanelMaskAVX2(a *gemmArgs) { panelArgsGo(a, maskWidth(a.mask)) }
 func gemmNTAVX2(a *ntArgs)          { ntArgsGo(a) }
 func colSumAddAVX2(a *colArgs)      { colArgsGo(a) }
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, nblk int) {
+	for b := range nblk {
+		for r := range 8 {
+			s := unsafe.Slice((*float32)(unsafe.Add(unsafe.Pointer(src), r*lds+32*b)), 8)
+			for c, v := range s {
+				*(*float32)(unsafe.Add(unsafe.Pointer(dst), (8*b+c)*ldd+4*r)) = v
+			}
+		}
+	}
+}
 func sgdAVX2(p, grad *float32, n int, lr float32) {
 	sgdGo(unsafe.Slice(p, n), unsafe.Slice(grad, n), lr)
 }
