@@ -301,6 +301,15 @@ func rescale(w []float32, c, norm, margin float64) {
 		return
 	}
 	scale := c / (norm * (1 + margin))
+	if n := len(w) &^ 7; useAVX2 && n > 0 {
+		rescaleAVX2(&w[0], n, scale) // the same bits (TestRescaleKernel)
+		w = w[n:]
+	}
+	rescaleGo(w, scale)
+}
+
+// rescaleGo multiplies w by scale in float64, rounded to float32.
+func rescaleGo(w []float32, scale float64) {
 	for i, v := range w {
 		w[i] = float32(float64(v) * scale)
 	}

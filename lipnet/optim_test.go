@@ -123,3 +123,22 @@ func TestSGDKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestRescaleKernel: rescale (AVX2 by 8 floats) computes the bits of
+// rescaleGo.
+func TestRescaleKernel(t *testing.T) {
+	rng := newRand(8)
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 100, 1000} {
+		for _, scale := range []float64{0.999, 1 / 3.0, 1e-30, 7.1e30} {
+			p := randSlice(rng, n)
+			q := append([]float32(nil), p...)
+			rescale(p, scale, 1, 0)
+			rescaleGo(q, scale)
+			for i := range p {
+				if math.Float32bits(p[i]) != math.Float32bits(q[i]) {
+					t.Fatalf("n=%d scale=%v: w[%d] = %v, want %v", n, scale, i, p[i], q[i])
+				}
+			}
+		}
+	}
+}

@@ -39,3 +39,28 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func rescaleAVX2(w *float32, n int, scale float64)
+// w[i] = float32(float64(w[i])·scale) for i < n, n a multiple of 8: the
+// product in float64, rounded to float32 (as rescale in Go).
+TEXT ·rescaleAVX2(SB), NOSPLIT, $0-24
+	MOVQ w+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSD scale+16(FP), Y0
+	SHRQ $3, CX
+	JZ rdone
+rloop:
+	VCVTPS2PD (DI), Y1
+	VCVTPS2PD 16(DI), Y2
+	VMULPD Y0, Y1, Y1
+	VMULPD Y0, Y2, Y2
+	VCVTPD2PSY Y1, X1
+	VCVTPD2PSY Y2, X2
+	VINSERTF128 $1, X2, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	DECQ CX
+	JNZ rloop
+rdone:
+	VZEROUPPER
+	RET

@@ -27,6 +27,7 @@ func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, nblk int) {
 		}
 	}
 }
+func rescaleAVX2(w *float32, n int, scale float64) { rescaleGo(unsafe.Slice(w, n), scale) }
 func sgdAVX2(p, grad *float32, n int, lr float32) {
 	sgdGo(unsafe.Slice(p, n), unsafe.Slice(grad, n), lr)
 }
