@@ -48,6 +48,9 @@ func TestThreadsBitIdentical(t *testing.T) {
 		{"dense", Config{In: 64, Hidden: []int{128, 256, 128}, Out: 1, Lipschitz: 1, Seed: 3}, 200},
 		{"conv", Config{InShape: [3]int{28, 28, 1}, Conv: []int{8, 16, 16}, Hidden: []int{64}, Out: 10,
 			Act: LeakyReLU, Lipschitz: 1, Seed: 4}, 40},
+		// several column panels of ∂ℓ/∂K, owned by different parts
+		{"conv-wide", Config{InShape: [3]int{14, 14, 1}, Conv: []int{8, 96, 64}, Hidden: []int{32}, Out: 10,
+			Act: LeakyReLU, Lipschitz: 1, Seed: 5}, 24},
 	} {
 		for _, opt := range []string{"sgd", "adam"} {
 			t.Run(tc.name+"/"+opt, func(t *testing.T) {
