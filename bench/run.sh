@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh: one GPA step of the peer workloads, ours against the peers,
 # on one and two threads, with the machine's peak, as a Markdown table.
+# Ours runs twice: as it is (the certified spectral bound, normalize.go) and
+# with the peers' normalization (one power iteration, W/σ̂, no certificate;
+# a benchmark-only switch of lipnet's tests), which shows the kernels
+# against the peers' on the same algorithm apart from the certificate's cost.
 #
 #   bench/run.sh [-p PEER_DIR] [-r REPS] [-c] [-q] [-w SECONDS]
 #
@@ -104,8 +108,11 @@ for rep in $(seq "$reps"); do
   echo "repetition $rep of $reps (other load: $(busy) cores busy)…" >&2
   echo "busy - 0 $(busy)" >>"$res"
   for t in 1 2; do
-    go_bench lipnet.test 'GPAStepWorkload/(four-well|mnist-latent)$' "$t" "$bt" | while read -r n ms gf; do
+    # also the same step with the peers' normalization (one power iteration,
+    # W/σ̂, no certificate; benchmark-only, lipnet/normalize.go benchUncertified)
+    go_bench lipnet.test 'GPAStepWorkload/(four-well|mnist-latent)(-uncertified)?$' "$t" "$bt" | while read -r n ms gf; do
       if [[ $n == */four-well || $n == */mnist-latent ]]; then echo "ours-lipnet ${n##*/} $t $ms $gf"; fi
+      if [[ $n == *-uncertified ]]; then w=${n%-uncertified}; echo "ours-uncert ${w##*/} $t $ms $gf"; fi
     done >>"$res"
     for re in '^BenchmarkStep$/^euler$' '^BenchmarkStepLatentMNIST$'; do
       go_bench core.test "$re" "$t" "$bt" | while read -r n ms gf; do
@@ -155,7 +162,8 @@ for line in open(res):
 flops = {"four-well": 0.04891, "mnist-latent": 3.653}
 for w, v in gf.items():
     flops[w] = statistics.median(v)
-impls = [("ours-lipnet", "ours (lipnet)"), ("ours-engine", "ours (engine, core)"), ("torch", "PyTorch"),
+impls = [("ours-lipnet", "ours (lipnet)"), ("ours-uncert", "ours, peers' normalization (uncertified)"),
+         ("ours-engine", "ours (engine, core)"), ("torch", "PyTorch"),
          ("numpy", "NumPy"), ("c-Haswell", "C + OpenBLAS AVX2"), ("c-SkylakeX", "C + OpenBLAS AVX-512")]
 work = ["four-well", "mnist-latent", "cnn-16-32-32", "cnn-table4a"]
 print(f"Peak fp32 FMA (peak512.c): {peak[1]:.0f} GFLOP/s on one core, {peak[2]:.0f} on two. "
@@ -189,9 +197,13 @@ for w in work:
     a, b = ms.get(("ours-lipnet", w, 1)), ms.get(("ours-lipnet", w, 2))
     if a and b:
         print(f"- {w}: two threads {statistics.median(a) / statistics.median(b):.2f}× faster than one (lipnet)")
-    o, c = ms.get(("ours-lipnet", w, 1)), ms.get(("c-SkylakeX", w, 1))
-    if o and c:
-        print(f"- {w}: ours / C + OpenBLAS AVX-512 on one core = {statistics.median(o) / statistics.median(c):.2f}")
+    for t in (1, 2):
+        c = ms.get(("c-SkylakeX", w, t))
+        for key, what in (("ours-lipnet", "ours (certified)"), ("ours-uncert", "ours, peers' normalization (uncertified)")):
+            o = ms.get((key, w, t))
+            if o and c:
+                print(f"- {w}, {t} thread{'s' if t > 1 else ''}: time of {what} / C + OpenBLAS AVX-512 = "
+                      f"{statistics.median(o) / statistics.median(c):.2f}")
 if ms.get(("busy", "-", 0)):
     print(f"\nOther load before each repetition (cores busy, of {2}): " + ", ".join(f"{x:.2f}" for x in ms[("busy", "-", 0)]))
 print("\nSpread (min–max ms) per cell:")

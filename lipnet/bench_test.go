@@ -26,6 +26,15 @@ func BenchmarkGPAStepWorkload(b *testing.B) {
 	for _, w := range workloads {
 		b.Run(w.name, func(b *testing.B) { benchWorkload(b, w) })
 	}
+	// The peers' normalization (one power iteration, W/σ̂, no certificate;
+	// see benchUncertified): our kernels on the peers' algorithm.
+	for _, w := range workloads {
+		b.Run(w.name+"-uncertified", func(b *testing.B) {
+			benchUncertified = true
+			defer func() { benchUncertified = false }()
+			benchWorkload(b, w)
+		})
+	}
 	// The four-well step with the slower kernels, for comparison.
 	best := setKernels(2)
 	defer setKernels(best)

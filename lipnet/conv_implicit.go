@@ -1,7 +1,6 @@
 package lipnet
 
 import (
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -182,7 +181,18 @@ type convJob struct {
 	base, nr  int // kernel gradient: output pixels base … base+nr−1
 	gradUnits int
 	phaseEnd  [16]int // input gradient: chunks of the phases up to and including ph, cumulated
-	next      atomic.Int32
+	own       owned
+}
+
+// chunks returns the number of chunks of the job (see run).
+func (j *convJob) chunks() int {
+	switch j.kind {
+	case convFwd:
+		return (j.rows*j.c.g.ho*j.c.g.wo + indChunk - 1) / indChunk
+	case convInputGrad:
+		return j.phaseEnd[len(j.c.im.phases)-1]
+	}
+	return (j.gradUnits + gradBlock - 1) / gradBlock
 }
 
 // start runs j over the pool (the buffers of every part exist first).
@@ -209,10 +219,9 @@ const gradBlock = 8
 // run claims chunks of the job until none is left: indChunk rows of the
 // output (forward; input gradient, phase by phase) or gradBlock tiles of
 // ∂ℓ/∂K. Which thread runs a chunk does not change its bits.
-func (j *convJob) run(part, _ int) {
+func (j *convJob) run(part, parts int) {
 	c, b := j.c, j.c.buf(part)
-	for {
-		i := int(j.next.Add(1)) - 1
+	for i := range j.own.claims(part, parts, j.chunks()) {
 		switch j.kind {
 		case convFwd:
 			lo := i * indChunk

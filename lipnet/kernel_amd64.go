@@ -28,6 +28,15 @@ func gemmNTAVX2(args *ntArgs)
 //go:noescape
 func colSumAddAVX2(args *colArgs)
 
+//go:noescape
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, nblk int)
+
+//go:noescape
+func rescaleAVX2(w *float32, n int, scale float64)
+
+//go:noescape
+func sgdAVX2(p, grad *float32, n int, lr float32)
+
 // setKernels selects the kernels in tests: 0 Go, 1 AVX2, 2 AVX-512 (as far
 // as the CPU has them), and returns the level in effect.
 func setKernels(level int) int {

@@ -421,3 +421,29 @@ func TestArgsGo(t *testing.T) {
 		}
 	}
 }
+
+// TestTransposeCols32: the AVX2 8×8 blocks and the Go rest transpose any
+// shape and column range exactly.
+func TestTransposeCols32(t *testing.T) {
+	rng := newRand(9)
+	for _, sh := range [][2]int{{1, 1}, {3, 5}, {8, 8}, {9, 17}, {16, 40}, {128, 256}, {256, 512}, {45, 67}, {7, 64}} {
+		rows, cols := sh[0], sh[1]
+		src := randSlice(rng, rows*cols)
+		for _, cr := range [][2]int{{0, cols}, {8 * (cols / 16), cols}, {0, 8 * (cols / 16)}, {4 * (cols / 8), cols}} {
+			c0, c1 := cr[0], cr[1]
+			dst := make([]float32, rows*cols)
+			transposeCols32(dst, src, rows, cols, c0, c1)
+			for c := range cols {
+				for r := range rows {
+					want := float32(0)
+					if c >= c0 && c < c1 {
+						want = src[r*cols+c]
+					}
+					if dst[c*rows+r] != want {
+						t.Fatalf("%d×%d columns %d…%d: dst[%d][%d] = %v, want %v", rows, cols, c0, c1, c, r, dst[c*rows+r], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -32,6 +32,7 @@ type Net struct {
 	scratches []*scratch // one per part of a parallel Normalize (pool.go)
 	order     []int      // layers by decreasing certificate cost (certCost)
 	norm      normJob
+	zero      zeroJob
 	// parallelCert: the layers' certificates are worth splitting
 	// (normParallelMin).
 	parallelCert bool
@@ -175,7 +176,69 @@ func (n *Net) Grads() []float32 { return n.grads }
 func (n *Net) PowerVectors() []float32 { return n.power }
 
 // ZeroGrad sets the gradients to zero.
-func (n *Net) ZeroGrad() { clear(n.grads) }
+func (n *Net) ZeroGrad() {
+	if len(n.grads) >= zeroParallelMin && Threads() > 1 {
+		if parts := workPool.acquire(Threads()); parts > 1 {
+			n.zero.n = n
+			workPool.runLocked(&n.zero, parts)
+			n.zero.n = nil
+			return
+		}
+	}
+	clear(n.grads)
+}
+
+// zeroParallelMin is the least number of gradients that ZeroGrad clears
+// over the threads.
+const zeroParallelMin = 1 << 16
+
+// denseGradRows returns the part of d.gw whose rows part accumulates in a
+// Backward of rows rows split into parts (pool.go: owned, rowChunks).
+func denseGradRows(d *dense, rows, part, parts int) (lo, hi int) {
+	in, out := d.in, d.out
+	if narrow(out, in) || !splitsRows(in, out, max(rows, 1)) {
+		if part == 0 {
+			return 0, len(d.gw)
+		}
+		return 0, 0
+	}
+	step, chunks := rowChunks(in, parts)
+	a, b := ownedRun(part, parts, chunks)
+	if part == parts-1 {
+		b = chunks
+	}
+	return min(in, a*step) * out, min(in, b*step) * out
+}
+
+// zeroJob is a parallel ZeroGrad. Each part clears the rows of ∂ℓ/∂W that
+// it will accumulate in the next Backward (the rows of the product that
+// it owns, pool.go), so that they are in its cache, written, when the
+// product adds to them; the biases and the products that are not split by
+// rows are cleared by part 0, which computes them, and the kernel
+// gradients of convolutions are split evenly. The layers' views cover
+// Net.grads.
+type zeroJob struct{ n *Net }
+
+func (j *zeroJob) run(part, parts int) {
+	n := j.n
+	for _, ly := range n.layers {
+		switch ly := ly.(type) {
+		case *dense:
+			if part == 0 {
+				clear(ly.gb)
+			}
+			lo, hi := denseGradRows(ly, n.rows, part, parts)
+			clear(ly.gw[lo:hi])
+		case *conv:
+			g := ly.gw
+			lo, hi := part*len(g)/parts&^15, (part+1)*len(g)/parts&^15
+			if part == parts-1 {
+				hi = len(g)
+			}
+			clear(g[lo:hi])
+		}
+	}
+}
 
 // Reserve sizes the internal buffers for batches of up to rows rows, so that
 // later calls allocate nothing. Forward grows them itself when needed.
@@ -242,6 +305,9 @@ func (n *Net) backward(dout, dx []float32, grads bool, who string) {
 		panic(who + "len(dx) < rows·In")
 	}
 	dz := dout[:rows*n.cfg.Out]
+	if grads && lastBackward.Load() != n {
+		lastBackward.Store(n)
+	}
 	for l := len(n.layers) - 1; l >= 0; l-- {
 		ly := n.layers[l]
 		in, _ := ly.size()

@@ -68,6 +68,16 @@ const (
 	warmupIters    = 50   // power iterations on the initial weights (New)
 )
 
+// benchUncertified is for benchmarks only and is set only from _test.go
+// files (there is no user-facing option): when true, a Spectral Normalize
+// of a dense layer runs the peers' algorithm (peer_torch: PyTorch, NumPy,
+// C + OpenBLAS) instead of the certified bound: one power iteration with
+// the persistent vector and W ← L^{1/D}·W/σ̂, no Gram matrix, no Cholesky
+// test, no rounding margin. σ̂ ≤ σ_max, so the net may exceed L; it exists
+// to measure our kernels against the peers' on the same algorithm,
+// separately from the certificate's cost.
+var benchUncertified bool
+
 // scratch holds float64 work space for Normalize.
 type scratch struct {
 	g, a []float64 // Gram matrix and its Cholesky factor, n×n
@@ -129,7 +139,7 @@ func (n *Net) Normalize() {
 	}
 	c := math.Pow(n.cfg.Lipschitz, 1/float64(len(n.layers)))
 	parts := 1
-	if n.cfg.Norm == Spectral && n.parallelCert {
+	if n.cfg.Norm == Spectral && n.parallelCert && !benchUncertified {
 		parts = workPool.acquire(len(n.layers))
 	}
 	if parts == 1 {
@@ -274,8 +284,12 @@ func (d *dense) normalize(c float64, kind Normalization, s *scratch) {
 		rescale(d.w, c, norm32(d.w), 0x1p-23)
 	case Bjorck:
 		d.orthonormalize(c, &s.orth)
-		fallthrough
+		rescale(d.w, c, d.spectralBound(s), 0x1p-23*math.Sqrt(float64(min(d.in, d.out))))
 	case Spectral:
+		if benchUncertified { // benchmarks only (see benchUncertified)
+			rescale(d.w, c, d.powerStep(s), 0)
+			return
+		}
 		rescale(d.w, c, d.spectralBound(s), 0x1p-23*math.Sqrt(float64(min(d.in, d.out))))
 	}
 }
@@ -287,6 +301,15 @@ func rescale(w []float32, c, norm, margin float64) {
 		return
 	}
 	scale := c / (norm * (1 + margin))
+	if n := len(w) &^ 7; useAVX2 && n > 0 {
+		rescaleAVX2(&w[0], n, scale) // the same bits (TestRescaleKernel)
+		w = w[n:]
+	}
+	rescaleGo(w, scale)
+}
+
+// rescaleGo multiplies w by scale in float64, rounded to float32.
+func rescaleGo(w []float32, scale float64) {
 	for i, v := range w {
 		w[i] = float32(float64(v) * scale)
 	}

@@ -104,3 +104,41 @@ func TestAdamBetas(t *testing.T) {
 		t.Errorf("β₁ = 0: first moment %v, want the last gradient [-4 5 0]", m)
 	}
 }
+
+// TestSGDKernel: sgdTo (AVX2 by 32 floats) computes the bits of sgdGo.
+func TestSGDKernel(t *testing.T) {
+	rng := newRand(7)
+	for _, n := range []int{0, 1, 31, 32, 33, 64, 100, 1000} {
+		p := randSlice(rng, n)
+		g := randSlice(rng, n)
+		q := append([]float32(nil), p...)
+		for _, lr := range []float32{0.005, 1e-9, 3} {
+			sgdTo(p, g, lr)
+			sgdGo(q, g, lr)
+			for i := range p {
+				if math.Float32bits(p[i]) != math.Float32bits(q[i]) {
+					t.Fatalf("n=%d lr=%v: p[%d] = %v, want %v", n, lr, i, p[i], q[i])
+				}
+			}
+		}
+	}
+}
+
+// TestRescaleKernel: rescale (AVX2 by 8 floats) computes the bits of
+// rescaleGo.
+func TestRescaleKernel(t *testing.T) {
+	rng := newRand(8)
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 100, 1000} {
+		for _, scale := range []float64{0.999, 1 / 3.0, 1e-30, 7.1e30} {
+			p := randSlice(rng, n)
+			q := append([]float32(nil), p...)
+			rescale(p, scale, 1, 0)
+			rescaleGo(q, scale)
+			for i := range p {
+				if math.Float32bits(p[i]) != math.Float32bits(q[i]) {
+					t.Fatalf("n=%d scale=%v: w[%d] = %v, want %v", n, scale, i, p[i], q[i])
+				}
+			}
+		}
+	}
+}

@@ -214,9 +214,10 @@ func (w *worker) wait(seen uint64) uint64 {
 }
 
 // gemmJob is one gemm call split over the pool by rows of C (byRows) or by
-// column panels, in chunks that the threads claim in turn: a thread that
-// another process delays takes fewer chunks. Which thread runs a chunk
-// does not change its bits.
+// column panels, in chunks that the threads claim (owned: each its own
+// run first, then the others' leftovers): a thread that another process
+// delays takes fewer chunks. Which thread runs a chunk does not change its
+// bits.
 type gemmJob struct {
 	m, n, k  int
 	a        []float32
@@ -233,16 +234,63 @@ type gemmJob struct {
 	byRows   bool
 	step     int // rows (a multiple of 8) or columns (of 32) per chunk
 	chunks   int
-	next     atomic.Int32 // the next chunk to claim
+	own      owned // which part claims which chunk
 }
 
-func (j *gemmJob) run(_, _ int) {
-	for {
-		i := int(j.next.Add(1)) - 1
-		if i >= j.chunks {
-			return
-		}
+func (j *gemmJob) run(part, parts int) {
+	for i := range j.own.claims(part, parts, j.chunks) {
 		j.chunk(i)
+	}
+}
+
+// maxOwned is the most parts whose chunks owned keeps apart.
+const maxOwned = 8
+
+// owned hands out the chunks of a job: part p first claims its own
+// contiguous run of them, [p·chunks/parts, (p+1)·chunks/parts), in order,
+// then those left in the other parts' runs. So a part computes the same
+// rows of the same products from one call to the next (the rows of a
+// layer's output that it wrote in the forward pass stay in its cache for
+// the next layer and for the backward pass), while a part that is delayed
+// (a parked worker, another process) still takes fewer chunks. Which part
+// runs a chunk never changes its bits.
+type owned struct {
+	next [maxOwned]struct {
+		n atomic.Int32 // chunks claimed in the run
+		_ [60]byte     // one cache line each
+	}
+}
+
+// ownedRun returns the run of chunks [lo, hi) that part owns (see owned).
+func ownedRun(part, parts, chunks int) (lo, hi int) {
+	runs := min(parts, maxOwned)
+	if parts > maxOwned || part >= runs {
+		return 0, 0
+	}
+	return part * chunks / runs, (part + 1) * chunks / runs
+}
+
+// claims yields the chunks that part claims (see owned); with more than
+// maxOwned parts, all parts claim from one run.
+func (o *owned) claims(part, parts, chunks int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		runs := min(parts, maxOwned)
+		if parts > maxOwned {
+			part = 0
+		}
+		for r := range runs {
+			q := (part + r) % runs
+			lo, hi := q*chunks/runs, (q+1)*chunks/runs
+			for {
+				i := lo + int(o.next[q].n.Add(1)) - 1
+				if i >= hi {
+					break
+				}
+				if !yield(i) {
+					return
+				}
+			}
+		}
 	}
 }
 
@@ -274,6 +322,20 @@ func (j *gemmJob) chunk(i int) {
 	gemmSerial(j.m, hi-lo, j.k, j.a, j.sai, j.sap, b, j.ldb, j.c[lo:], j.ldc, j.mode, bias, j.epi, j.slope, h)
 }
 
+// splitsRows reports whether gemmSplit splits a product of m×n outputs
+// and inner size k by rows over more than one thread.
+func splitsRows(m, n, k int) bool {
+	return 2*m*n*k >= parallelMinFlops && m >= 16 && Threads() > 1
+}
+
+// rowChunks returns the rows per chunk (whole 8-row tiles, about four
+// chunks per part) and the number of chunks of a product of m rows split
+// into parts parts.
+func rowChunks(m, parts int) (step, chunks int) {
+	step = max(1, (m/8+4*parts-1)/(4*parts)) * 8
+	return step, (m + step - 1) / step
+}
+
 // gemmSplit runs gemm over the pool when it is large enough and returns
 // false when it did not (the caller then runs it serially). Rows are split
 // in multiples of the 8-row tile, columns in multiples of the 32-column
@@ -299,18 +361,15 @@ func gemmSplit(m, n, k int, a []float32, sai, sap int, b []float32, ldb int, c [
 		return false
 	}
 	// About four chunks per thread, of whole tiles or panels.
+	chunks := 0
 	if byRows {
-		step = max(1, (m/8+4*parts-1)/(4*parts)) * 8
+		step, chunks = rowChunks(m, parts)
 	} else {
 		step = max(1, (n/32+4*parts-1)/(4*parts)) * 32
+		chunks = (n + step - 1) / step
 	}
 	p.gemm = gemmJob{m: m, n: n, k: k, a: a, sai: sai, sap: sap, b: b, ldb: ldb, c: c, ldc: ldc,
-		mode: mode, bias: bias, epi: epi, slope: slope, h: h, byRows: byRows, step: step}
-	if byRows {
-		p.gemm.chunks = (m + step - 1) / step
-	} else {
-		p.gemm.chunks = (n + step - 1) / step
-	}
+		mode: mode, bias: bias, epi: epi, slope: slope, h: h, byRows: byRows, step: step, chunks: chunks}
 	p.runLocked(&p.gemm, parts)
 	p.gemm = gemmJob{} // drop the references to the caller's slices
 	return true
@@ -333,19 +392,15 @@ type copyJob struct {
 	c          *conv
 	step       int
 	chunks     int
-	next       atomic.Int32
+	own        owned
 }
 
-func (j *copyJob) run(_, _ int) {
-	for {
-		i := int(j.next.Add(1)) - 1
-		if i >= j.chunks {
-			return
-		}
+func (j *copyJob) run(part, parts int) {
+	for i := range j.own.claims(part, parts, j.chunks) {
 		lo := i * j.step
 		switch j.kind {
 		case copyTranspose:
-			transposeCols(j.dst, j.src, j.rows, j.cols, lo, min(lo+j.step, j.cols))
+			transposeCols32(j.dst, j.src, j.rows, j.cols, lo, min(lo+j.step, j.cols))
 		case copyIm2col:
 			j.c.im2colRange(j.src, lo, min(lo+j.step, j.rows))
 		case copyCol2im:
@@ -378,12 +433,12 @@ func parallelTranspose(dst, src []float32, rows, cols int) {
 	p := &workPool
 	parts := p.acquire(Threads())
 	if parts == 1 {
-		transposeCols(dst, src, rows, cols, 0, cols)
+		transposeCols32(dst, src, rows, cols, 0, cols)
 		return
 	}
 	j := &p.copy
 	*j = copyJob{kind: copyTranspose, dst: dst, src: src, rows: rows, cols: cols}
-	j.split(cols, 4, parts)
+	j.split(cols, 8, parts)
 	p.runLocked(j, parts)
 	*j = copyJob{}
 }

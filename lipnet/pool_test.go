@@ -48,6 +48,9 @@ func TestThreadsBitIdentical(t *testing.T) {
 		{"dense", Config{In: 64, Hidden: []int{128, 256, 128}, Out: 1, Lipschitz: 1, Seed: 3}, 200},
 		{"conv", Config{InShape: [3]int{28, 28, 1}, Conv: []int{8, 16, 16}, Hidden: []int{64}, Out: 10,
 			Act: LeakyReLU, Lipschitz: 1, Seed: 4}, 40},
+		// several column panels of ∂ℓ/∂K, owned by different parts
+		{"conv-wide", Config{InShape: [3]int{14, 14, 1}, Conv: []int{8, 96, 64}, Hidden: []int{32}, Out: 10,
+			Act: LeakyReLU, Lipschitz: 1, Seed: 5}, 24},
 	} {
 		for _, opt := range []string{"sgd", "adam"} {
 			t.Run(tc.name+"/"+opt, func(t *testing.T) {
@@ -154,5 +157,39 @@ func TestThreadsNoAlloc(t *testing.T) {
 	step()
 	if a := testing.AllocsPerRun(10, step); a != 0 {
 		t.Errorf("training step on 2 threads: %v allocations, want 0", a)
+	}
+}
+
+// TestZeroGradThreads: a parallel ZeroGrad (zeroJob) clears every gradient,
+// before and after a Forward, on dense and conv nets.
+func TestZeroGradThreads(t *testing.T) {
+	defer SetThreads(SetThreads(1))
+	for _, cfg := range []Config{
+		{In: 128, Hidden: []int{256, 512, 256}, Out: 1, Lipschitz: 1, Seed: 3},
+		{In: 2, Hidden: []int{32, 32, 32}, Out: 1, Lipschitz: 1, Seed: 3},
+		{InShape: [3]int{28, 28, 1}, Conv: []int{8, 16, 16}, Hidden: []int{64}, Out: 10, Act: LeakyReLU, Lipschitz: 1, Seed: 4},
+	} {
+		for _, threads := range []int{2, 3} {
+			SetThreads(threads)
+			n, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fwd := range []bool{false, true} {
+				if fwd {
+					n.Forward(make([]float32, 400*n.cfg.In), 400)
+				}
+				g := n.Grads()
+				for i := range g {
+					g[i] = 1
+				}
+				n.ZeroGrad()
+				for i, v := range g {
+					if v != 0 {
+						t.Fatalf("%v threads=%d forward=%v: grads[%d] = %v after ZeroGrad", cfg.Hidden, threads, fwd, i, v)
+					}
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,8 @@
 
 package lipnet
 
+import "unsafe"
+
 // Without the assembly kernels (another GOARCH, or -tags purego) the
 // kernel names of kernel_amd64.go are bound to their portable Go bodies
 // (kernel_args.go), as gonum's internal/asm does with stubs_noasm.go: the
@@ -10,11 +12,25 @@ package lipnet
 // bodies below are reached only by a caller that skips those switches.
 const useAVX2, useAVX512 = false, false
 
-func gemmPanel16AVX2(a *gemmArgs)     { panelArgsGo(a, 16) }
-func gemmPanel8AVX2(a *gemmArgs)      { panelArgsGo(a, 8) }
-func gemmPanelMaskAVX2(a *gemmArgs)   { panelArgsGo(a, maskWidth(a.mask)) }
-func gemmNTAVX2(a *ntArgs)            { ntArgsGo(a) }
-func colSumAddAVX2(a *colArgs)        { colArgsGo(a) }
+func gemmPanel16AVX2(a *gemmArgs)   { panelArgsGo(a, 16) }
+func gemmPanel8AVX2(a *gemmArgs)    { panelArgsGo(a, 8) }
+func gemmPanelMaskAVX2(a *gemmArgs) { panelArgsGo(a, maskWidth(a.mask)) }
+func gemmNTAVX2(a *ntArgs)          { ntArgsGo(a) }
+func colSumAddAVX2(a *colArgs)      { colArgsGo(a) }
+func transpose8AVX2(dst *float32, ldd int, src *float32, lds int, nblk int) {
+	for b := range nblk {
+		for r := range 8 {
+			s := unsafe.Slice((*float32)(unsafe.Add(unsafe.Pointer(src), r*lds+32*b)), 8)
+			for c, v := range s {
+				*(*float32)(unsafe.Add(unsafe.Pointer(dst), (8*b+c)*ldd+4*r)) = v
+			}
+		}
+	}
+}
+func rescaleAVX2(w *float32, n int, scale float64) { rescaleGo(unsafe.Slice(w, n), scale) }
+func sgdAVX2(p, grad *float32, n int, lr float32) {
+	sgdGo(unsafe.Slice(p, n), unsafe.Slice(grad, n), lr)
+}
 func gemmPanel32AVX512(a *gemmArgs)   { panelArgsGo(a, 32) }
 func gemmPanel16AVX512(a *gemmArgs)   { panelArgsGo(a, 16) }
 func gemmPanelMaskAVX512(a *gemmArgs) { panelArgsGo(a, kmaskWidth(a.kmask)) }

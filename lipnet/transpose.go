@@ -19,7 +19,28 @@ func transpose32(dst, src []float32, rows, cols int) {
 		parallelTranspose(dst, src, rows, cols)
 		return
 	}
-	transposeCols(dst, src, rows, cols, 0, cols)
+	transposeCols32(dst, src, rows, cols, 0, cols)
+}
+
+// transposeCols32 is transposeCols, by 8×8 blocks in AVX2 registers
+// (transpose8AVX2) where c0 is a multiple of 8, the rest in Go.
+func transposeCols32(dst, src []float32, rows, cols, c0, c1 int) {
+	if useAVX2 && c0%8 == 0 && rows >= 8 && c1-c0 >= 8 {
+		c8, r8 := c0+(c1-c0)&^7, rows&^7
+		_, _ = dst[c8*rows-1], src[(r8-1)*cols+c8-1]
+		for r := 0; r < r8; r += 8 {
+			transpose8AVX2(&dst[c0*rows+r], 4*rows, &src[r*cols+c0], 4*cols, (c8-c0)/8)
+		}
+		for r := r8; r < rows; r++ {
+			for c := c0; c < c8; c++ {
+				dst[c*rows+r] = src[r*cols+c]
+			}
+		}
+		c0 = c8
+	}
+	if c0 < c1 {
+		transposeCols(dst, src, rows, cols, c0, c1)
+	}
 }
 
 // transposeParallelMin is the least size of a transpose split over the
