@@ -104,3 +104,18 @@ func BenchmarkMMD(b *testing.B) {
 		m.To(y, 200)
 	}
 }
+
+// expNegSum is the sum of expNeg's values, bit for bit (the same
+// arithmetic, written out in the loop), zeros below −708 included.
+func TestExpNegSum(t *testing.T) {
+	ts := []float64{0, 1e-9, 0.5, 3, 17.25, 700, 1415, 1e6}
+	for _, g := range []float64{0.5, 1, 2.75} {
+		var want float64
+		for _, v := range ts {
+			want += expNeg(-g * v)
+		}
+		if got := expNegSum(ts, g); got != want {
+			t.Errorf("g = %g: expNegSum = %v, Σ expNeg = %v", g, got, want)
+		}
+	}
+}
