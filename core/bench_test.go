@@ -109,3 +109,16 @@ func BenchmarkStepMNISTPixelCNN(b *testing.B) {
 	cfg.Flow.Mobility = "bounded"
 	benchSteps(b, benchImages(b, 784, &Images{H: 28, W: 28, C: 1}, cfg))
 }
+
+// BenchmarkStepMNISTTable4a is one step of the mnist-200-table4a preset:
+// the paper's conditional CNN (Table 4a: conv 128-128-128 → dense 784 → 10
+// heads), Adam, T_NN = 5; several seconds a step.
+func BenchmarkStepMNISTTable4a(b *testing.B) {
+	cfg := gpaConfig()
+	cfg.Discriminator.Conv = []int{128, 128, 128}
+	cfg.Discriminator.Hidden = []int{784}
+	cfg.Train = TrainConfig{Optimizer: "adam", LR: 0.001, InnerSteps: 5}
+	cfg.Flow.Dt = 0.5
+	cfg.Flow.Mobility = "bounded"
+	benchSteps(b, benchImages(b, 784, &Images{H: 28, W: 28, C: 1}, cfg))
+}
