@@ -149,7 +149,7 @@ func TestProgressLines(t *testing.T) {
 	if code != 0 {
 		t.Fatal(e)
 	}
-	re := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d step (\d+)/400 \(\d+%\)  [0-9.e+]+ steps/s  ETA \S+  D̂ \S+  MMD² \S+$`)
+	re := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d step (\d+)/400 \(\d+%\)  (?:[0-9.e+]+|–) steps/s  ETA \S+  D̂ \S+  MMD² \S+$`)
 	lines := re.FindAllStringSubmatch(e, -1)
 	if len(lines) < 2 {
 		t.Fatalf("want progress lines, got:\n%s", e)

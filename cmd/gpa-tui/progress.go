@@ -129,7 +129,11 @@ func (p *progress) eta() string {
 func (p *progress) text() string {
 	var b strings.Builder
 	frac := float64(p.step) / float64(max(p.end, 1))
-	fmt.Fprintf(&b, "step %d/%d (%.0f%%)  %.3g steps/s  ETA %s", p.step, p.end, 100*frac, p.rate(), p.eta())
+	rate := "–" // not measured yet: under half a second since the start or a pause
+	if r := p.rate(); r > 0 {
+		rate = fmt.Sprintf("%.3g", r)
+	}
+	fmt.Fprintf(&b, "step %d/%d (%.0f%%)  %s steps/s  ETA %s", p.step, p.end, 100*frac, rate, p.eta())
 	for k, i := range p.shown {
 		if v := p.latest[k]; !math.IsNaN(v) {
 			fmt.Fprintf(&b, "  %s %.4g", p.infos[i].Symbol, v)
