@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -61,10 +62,16 @@ var boundOptimizers = []TrainConfig{
 	{Optimizer: "adam", LR: 1e-3, InnerSteps: 1},
 }
 
+// ErrStopped is returned by Theorem51 when its stop function said so.
+var ErrStopped = errors.New("core: stopped")
+
 // Theorem51 estimates the sides of eq. (14) for a latent GPA run, each with
 // seeds discriminators trained for iters updates (and iters/4 for the
-// convergence check).
-func (s *Sim) Theorem51(iters, seeds int) (Bound, error) {
+// convergence check): 3 sides × seeds × 2 optimizers × 1.25·iters
+// discriminator updates, minutes on image data. stop (nil: never) is
+// asked before every estimate; when it says true, Theorem51 returns
+// ErrStopped.
+func (s *Sim) Theorem51(iters, seeds int, stop func() bool) (Bound, error) {
 	p := s.prob
 	if p.Decoder == nil {
 		return Bound{}, fmt.Errorf("core: Theorem 5.1 applies to latent runs only")
@@ -98,6 +105,9 @@ func (s *Sim) Theorem51(iters, seeds int) (Bound, error) {
 		for k := range seeds {
 			full, quarter := math.Inf(-1), math.Inf(-1)
 			for i, tc := range boundOptimizers {
+				if stop != nil && stop() {
+					return Bound{}, ErrStopped
+				}
 				cfg := s.cfg
 				cfg.Seed = s.cfg.Seed + uint64(k)*0x9e3779b9 // independent initialisations
 				cfg.Divergence.Formulation = "dv"

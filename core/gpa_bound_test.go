@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -38,7 +39,7 @@ func TestTheorem51Isometry(t *testing.T) {
 	embed{}.DecodeTo(data, x, n)
 	p := &Problem{X: x, N: n, Y: y, M: n, D: 2, Decoder: embed{}, DataX: data, DataD: 4}
 	s := mustNew(t, gpaConfig(), p)
-	b, err := s.Theorem51(1200, 2)
+	b, err := s.Theorem51(1200, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,5 +63,21 @@ func TestTheorem51Isometry(t *testing.T) {
 	}
 	if b.DecoderLip != 1 || b.L != 1 || b.Iters != 1200 || b.Seeds != 2 {
 		t.Errorf("bound metadata %+v", b)
+	}
+}
+
+// Theorem51 asks its stop function before every estimate and returns
+// ErrStopped as soon as it says so.
+func TestTheorem51Stop(t *testing.T) {
+	const n = 50
+	rng := rand.New(rand.NewPCG(23, 24))
+	x, y := randn(rng, n*2, 0), randn(rng, n*2, 1)
+	data := make([]float32, n*4)
+	embed{}.DecodeTo(data, x, n)
+	s := mustNew(t, gpaConfig(), &Problem{X: x, N: n, Y: y, M: n, D: 2, Decoder: embed{}, DataX: data, DataD: 4})
+	asked := 0
+	_, err := s.Theorem51(8, 2, func() bool { asked++; return asked == 3 })
+	if !errors.Is(err, ErrStopped) || asked != 3 {
+		t.Errorf("Theorem51 returned %v after %d questions, want ErrStopped after 3", err, asked)
 	}
 }

@@ -338,7 +338,15 @@ func (h *headless) run() (err error) {
 	}
 	fmt.Fprintf(h.stdout, "%d steps; wrote %s, %s, %s\n", sim.StepCount(), filepath.Join(h.out, metricsFile), path, filepath.Join(h.out, presetFile))
 	reportBest(h.stdout, best, h.out)
-	if err := writeBound(h.out, sim, h.boundIters, h.boundSeeds, h.stdout); err != nil {
+	stopped := func() bool {
+		select {
+		case <-sig:
+			return true
+		default:
+			return false
+		}
+	}
+	if err := writeBound(h.out, sim, h.boundIters, h.boundSeeds, stopped, h.stdout, h.stderr); err != nil {
 		return fail(err)
 	}
 	if err := writeOutputs(h.out, sim, h.stdout); err != nil {

@@ -142,12 +142,21 @@ func writeOutputs(dir string, sim *core.Sim, stdout io.Writer) error {
 
 // writeBound estimates the sides of Theorem 5.1 (eq. 14) for a latent run
 // with seeds discriminators per side (at least one) and writes them to
-// bound.json.
-func writeBound(dir string, sim *core.Sim, iters, seeds int, stdout io.Writer) error {
+// bound.json. It says so first (it takes minutes on image data) and gives
+// up, leaving no bound.json, when stop says so (a signal: the run's files
+// are complete by then).
+func writeBound(dir string, sim *core.Sim, iters, seeds int, stop func() bool, stdout, stderr io.Writer) error {
 	if iters <= 0 || sim.Problem().Decoder == nil {
 		return nil
 	}
-	b, err := sim.Theorem51(iters, max(seeds, 1))
+	seeds = max(seeds, 1)
+	fmt.Fprintf(stderr, "%s estimating both sides of Theorem 5.1 (3 sides × %d seeds × 2 optimizers × %d discriminator updates; --bound-iters 0 skips it) …\n",
+		time.Now().Format("15:04:05"), seeds, iters+iters/4)
+	b, err := sim.Theorem51(iters, seeds, stop)
+	if errors.Is(err, core.ErrStopped) {
+		fmt.Fprintf(stderr, "gpa-tui: signal received: Theorem 5.1 estimate stopped, no bound.json; the run's files are complete\n")
+		return nil
+	}
 	if err != nil {
 		return err
 	}

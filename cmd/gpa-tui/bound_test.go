@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gpa-tui/gpa-tui/experiments"
+	"github.com/gpa-tui/gpa-tui/snapshots"
+)
+
+// tinyLatent is a conditional MNIST run in an 8-d PCA space, small enough
+// for a test (no image metrics: metrics_every = 0 needs no classifier).
+const tinyLatent = `
+name = "tiny-latent"
+seed = 3
+[target]
+kind = "mnist"
+per_class = 2
+[prior]
+kind = "logistic"
+n = 20
+std = 1
+[latent]
+kind = "pca"
+dim = 8
+train_rows = 500
+[discriminator]
+conditional = true
+hidden = [16]
+[train]
+optimizer = "adam"
+lr = 0.001
+inner_steps = 2
+[flow]
+dt = 0.5
+steps = 3
+metrics_every = 0
+`
+
+// A latent run ends with the two sides of Theorem 5.1 in bound.json, and
+// says beforehand that it is estimating them (it takes minutes on real
+// image runs); a signal during the estimate leaves the run's files and no
+// bound.json.
+func TestRunBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains discriminators")
+	}
+	t.Setenv("GPA_TUI_CACHE", t.TempDir())
+	preset := filepath.Join(t.TempDir(), "tiny.toml")
+	if err := os.WriteFile(preset, []byte(tinyLatent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	stdout, stderr, code := runCLI(t, "run", "--preset", preset, "--out", dir, "--bound-iters", "8", "--bound-seeds", "2", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "estimating both sides of Theorem 5.1 (3 sides × 2 seeds × 2 optimizers × 10 discriminator updates") {
+		t.Errorf("no announcement of the estimate on stderr:\n%s", stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "bound.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bound struct {
+		Seeds int `json:"seeds"`
+		Real  struct {
+			Values []float64 `json:"values"`
+		} `json:"real_space"`
+	}
+	if err := json.Unmarshal(b, &bound); err != nil || bound.Seeds != 2 || len(bound.Real.Values) != 2 {
+		t.Errorf("bound.json: %v, %+v; want 2 seeds", err, bound)
+	}
+	if !strings.Contains(stdout, "Theorem 5.1 (2 seeds × 8 updates") {
+		t.Errorf("stdout lacks the bound:\n%s", stdout)
+	}
+
+	// The same run's end, stopped at once.
+	st, err := snapshots.Load(filepath.Join(dir, finalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := experiments.Restore(st, experiments.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var o, e bytes.Buffer
+	if err := writeBound(out, sim, 8, 2, func() bool { return true }, &o, &e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bound.json")); err == nil || !strings.Contains(e.String(), "Theorem 5.1 estimate stopped, no bound.json") {
+		t.Errorf("stopped estimate: bound.json exists (%v) or no message: %q", err == nil, e.String())
+	}
+}
