@@ -11,36 +11,9 @@ import (
 	"github.com/gpa-tui/gpa-tui/presets"
 )
 
-// tinyMNIST is a conditional MNIST run in a PCA latent space, small enough
-// for a test: 2 images per class, 20 particles, PCA fitted on 500 images,
-// and no image metrics (metrics_every = 0 needs no classifier).
-const tinyMNIST = `
-name = "tiny-mnist"
-description = "conditional MNIST in an 8-d PCA space, for tests"
-seed = 3
-[target]
-kind = "mnist"
-per_class = 2
-[prior]
-kind = "logistic"
-n = 20
-std = 1
-[latent]
-kind = "pca"
-dim = 8
-train_rows = 500
-[discriminator]
-conditional = true
-hidden = [16]
-[train]
-optimizer = "adam"
-lr = 0.001
-inner_steps = 2
-[flow]
-dt = 0.5
-steps = 100
-metrics_every = 0
-`
+// tinyMNIST is a conditional MNIST run in an 8-d PCA latent space, small
+// enough for a test (shared with cmd/gpa-tui's tests).
+const tinyMNIST = "../presets/testdata/tiny-mnist-pca.toml"
 
 // realModel starts the model on the real engine with cfg at w×h, runs a
 // few commands and pauses.
@@ -69,7 +42,7 @@ func TestRealImageRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads MNIST")
 	}
-	cfg, err := presets.Parse([]byte(tinyMNIST), "tiny-mnist")
+	cfg, err := presets.Load(tinyMNIST, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,33 +13,8 @@ import (
 )
 
 // tinyLatent is a conditional MNIST run in an 8-d PCA space, small enough
-// for a test (no image metrics: metrics_every = 0 needs no classifier).
-const tinyLatent = `
-name = "tiny-latent"
-seed = 3
-[target]
-kind = "mnist"
-per_class = 2
-[prior]
-kind = "logistic"
-n = 20
-std = 1
-[latent]
-kind = "pca"
-dim = 8
-train_rows = 500
-[discriminator]
-conditional = true
-hidden = [16]
-[train]
-optimizer = "adam"
-lr = 0.001
-inner_steps = 2
-[flow]
-dt = 0.5
-steps = 3
-metrics_every = 0
-`
+// for a test (shared with the tui's tests).
+const tinyLatent = "../../presets/testdata/tiny-mnist-pca.toml"
 
 // A latent run ends with the two sides of Theorem 5.1 in bound.json, and
 // says beforehand that it is estimating them (it takes minutes on real
@@ -50,12 +25,8 @@ func TestRunBound(t *testing.T) {
 		t.Skip("trains discriminators")
 	}
 	t.Setenv("GPA_TUI_CACHE", t.TempDir())
-	preset := filepath.Join(t.TempDir(), "tiny.toml")
-	if err := os.WriteFile(preset, []byte(tinyLatent), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	stdout, stderr, code := runCLI(t, "run", "--preset", preset, "--out", dir, "--bound-iters", "8", "--bound-seeds", "2", "--threads", "1")
+	stdout, stderr, code := runCLI(t, "run", "--preset", tinyLatent, "--steps", "3", "--out", dir, "--bound-iters", "8", "--bound-seeds", "2", "--threads", "1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
