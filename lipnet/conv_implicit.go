@@ -408,15 +408,19 @@ func (c *conv) gradImplicit(dz, x []float32, rows int) {
 }
 
 // gradUnits runs the tiles lo … hi−1 of the kernel gradient: tile u is
-// column panel u / ntiles, tap and channels u mod ntiles.
+// channels 8·(u / (k²·panels)), then tap, then column panel. A thread's
+// run of tiles is a range of input channels: it reads only their bytes of
+// the pass's pixels (with the panels split instead, both threads read all
+// of them).
 func (c *conv) gradUnits(b *convBuf, j *convJob, lo, hi int) {
 	g := c.g
 	nseg, ct := g.k*g.k, g.cin/8
 	ntiles := nseg * ct
 	a := &b.grad
 	for u := lo; u < hi; u++ {
-		pj, tile := u/ntiles, u%ntiles
-		t, e0 := tile/ct, 8*(tile%ct)
+		np := j.gradUnits / ntiles
+		eg, rem := u/(nseg*np), u%(nseg*np)
+		t, pj, e0 := rem/np, rem%np, 8*eg
 		col := 32 * pj
 		w := min(g.cout-col, 32)
 		*a = gradArgs{ind: unsafe.Pointer(&c.gind[t]), istride: 8 * nseg, eoff: 4 * e0,
