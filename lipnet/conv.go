@@ -58,6 +58,11 @@ type conv struct {
 	gind   []unsafe.Pointer // pointer table of a kernel-gradient pass
 	job    convJob
 	copy   copyJob
+
+	// The fused path (conv_fused.go).
+	fcols [][]float32 // im2col block per thread
+	kpart []float32   // partial kernel gradients, one per group
+	fjob  fusedJob
 }
 
 // colsBudget bounds the im2col block (floats, 2 MiB): forward and backward
@@ -196,6 +201,11 @@ func (c *conv) forwardTo(y, x []float32, rows int, a act) {
 		a.applyUnfused(y[:rows*out])
 		return
 	}
+	if c.fused() {
+		c.forwardFused(y, x, rows, epi, a.slope)
+		a.applyUnfused(y[:rows*out])
+		return
+	}
 	for r0 := 0; r0 < rows; r0 += c.chunk {
 		nr := min(c.chunk, rows-r0)
 		c.im2col(x[r0*in:], nr)
@@ -221,6 +231,10 @@ func (c *conv) backwardTo(dx, dz, x []float32, rows int, xa act, grads bool) {
 			}
 		}
 		return
+	}
+	if grads && c.fused() {
+		c.gradFused(dz, x, rows) // term 1
+		grads = false
 	}
 	if dx != nil {
 		transpose32(c.kt, c.w, pl, c.g.cout)

@@ -247,7 +247,7 @@ func (j *convJob) run(part, parts int) {
 			if lo >= j.gradUnits {
 				return
 			}
-			c.gradUnits(b, j, lo, min(lo+gradBlock, j.gradUnits))
+			c.gradUnits(b, j, lo, min(lo+gradBlock, j.gradUnits), parts > 1)
 		}
 	}
 }
@@ -408,8 +408,14 @@ func (c *conv) gradImplicit(dz, x []float32, rows int) {
 }
 
 // gradUnits runs the tiles lo … hi−1 of the kernel gradient: tile u is
-// column panel u / ntiles, tap and channels u mod ntiles.
-func (c *conv) gradUnits(b *convBuf, j *convJob, lo, hi int) {
+// column panel u / ntiles, tap and channels u mod ntiles; byChannels (a
+// job split over threads), channels 8·(u / (k²·panels)), then tap, then
+// column panel, so that a thread's run of tiles is a range of input
+// channels and reads only their bytes of the pass's pixels (with the
+// panels split, both threads read all of them). On one thread the first
+// order reads each pixel's cache lines once. Every tile is the same sum
+// in either order.
+func (c *conv) gradUnits(b *convBuf, j *convJob, lo, hi int, byChannels bool) {
 	g := c.g
 	nseg, ct := g.k*g.k, g.cin/8
 	ntiles := nseg * ct
@@ -417,6 +423,11 @@ func (c *conv) gradUnits(b *convBuf, j *convJob, lo, hi int) {
 	for u := lo; u < hi; u++ {
 		pj, tile := u/ntiles, u%ntiles
 		t, e0 := tile/ct, 8*(tile%ct)
+		if byChannels {
+			np := j.gradUnits / ntiles
+			eg, rem := u/(nseg*np), u%(nseg*np)
+			t, pj, e0 = rem/np, rem%np, 8*eg
+		}
 		col := 32 * pj
 		w := min(g.cout-col, 32)
 		*a = gradArgs{ind: unsafe.Pointer(&c.gind[t]), istride: 8 * nseg, eoff: 4 * e0,

@@ -16,7 +16,8 @@ import (
 // changes a result: a product is split by rows (or columns) of its output,
 // and every output element is still the same sum in the same order
 // (kernel.go); the kernel gradient of a convolution by tiles of ∂ℓ/∂K
-// within passes of fixed size; Normalize by layers, each certified on its
+// within passes of fixed size, or (a short patch, conv_fused.go) by fixed
+// groups of output pixels whose partial sums are added in a fixed order; Normalize by layers, each certified on its
 // own from its own weights and power vectors, with work space that it
 // overwrites before reading. So a net computes the same bits with any
 // number of threads (TestThreadsBitIdentical).

@@ -51,6 +51,10 @@ func TestThreadsBitIdentical(t *testing.T) {
 		// several column panels of ∂ℓ/∂K, owned by different parts
 		{"conv-wide", Config{InShape: [3]int{14, 14, 1}, Conv: []int{8, 96, 64}, Hidden: []int{32}, Out: 10,
 			Act: LeakyReLU, Lipschitz: 1, Seed: 5}, 24},
+		// the fused first layer (conv_fused.go): several column panels,
+		// four groups of the kernel gradient
+		{"conv-fused", Config{InShape: [3]int{28, 28, 1}, Conv: []int{96, 16}, Hidden: []int{32}, Out: 10,
+			Act: LeakyReLU, Lipschitz: 1, Seed: 6}, 128},
 	} {
 		for _, opt := range []string{"sgd", "adam"} {
 			t.Run(tc.name+"/"+opt, func(t *testing.T) {
