@@ -112,29 +112,36 @@ func (c *conv) im2col(x []float32, rows int) {
 // im2colRange is im2col for the samples n0 … n1−1.
 func (c *conv) im2colRange(x []float32, n0, n1 int) {
 	g := c.g
-	in, pl, rl := g.inSize(), g.patch(), g.k*g.cin
+	in, pl := g.inSize(), g.patch()
 	cols := c.cols[:n1*g.ho*g.wo*pl]
 	r := n0 * g.ho * g.wo
 	for n := n0; n < n1; n++ {
 		xn := x[n*in : n*in+in]
 		for i := range g.ho {
 			for j := range g.wo {
-				row := cols[r*pl : r*pl+pl]
+				g.patchRow(cols[r*pl:r*pl+pl], xn, i, j)
 				r++
-				q0, q1, c0 := g.window(j)
-				for p := range g.k {
-					seg := row[p*rl : p*rl+rl]
-					y := i*g.s + p - g.padT
-					if y < 0 || y >= g.h {
-						clear(seg)
-						continue
-					}
-					clear(seg[:q0*g.cin])
-					copy(seg[q0*g.cin:q1*g.cin], xn[(y*g.w+c0)*g.cin:])
-					clear(seg[q1*g.cin:])
-				}
 			}
 		}
+	}
+}
+
+// patchRow writes the im2col row of output pixel (i, j) of the sample xn:
+// its k×k×cin input patch, zeros where the patch leaves the image (SAME
+// padding).
+func (g convGeom) patchRow(row, xn []float32, i, j int) {
+	rl := g.k * g.cin
+	q0, q1, c0 := g.window(j)
+	for p := range g.k {
+		seg := row[p*rl : p*rl+rl]
+		y := i*g.s + p - g.padT
+		if y < 0 || y >= g.h {
+			clear(seg)
+			continue
+		}
+		clear(seg[:q0*g.cin])
+		copy(seg[q0*g.cin:q1*g.cin], xn[(y*g.w+c0)*g.cin:])
+		clear(seg[q1*g.cin:])
 	}
 }
 

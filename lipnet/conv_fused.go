@@ -142,24 +142,10 @@ func (c *conv) gradFused(dz, x []float32, rows int) {
 // cols, one row of patch floats each.
 func (c *conv) im2colPixels(cols, x []float32, lo, hi int) {
 	g := c.g
-	in, pl, rl, np := g.inSize(), g.patch(), g.k*g.cin, g.ho*g.wo
+	in, pl, np := g.inSize(), g.patch(), g.ho*g.wo
 	cols = cols[:(hi-lo)*pl]
 	for R := lo; R < hi; R++ {
 		smp, o := R/np, R%np
-		i, j := o/g.wo, o%g.wo
-		xn := x[smp*in : smp*in+in]
-		row := cols[(R-lo)*pl : (R-lo)*pl+pl]
-		q0, q1, c0 := g.window(j)
-		for p := range g.k {
-			seg := row[p*rl : p*rl+rl]
-			y := i*g.s + p - g.padT
-			if y < 0 || y >= g.h {
-				clear(seg)
-				continue
-			}
-			clear(seg[:q0*g.cin])
-			copy(seg[q0*g.cin:q1*g.cin], xn[(y*g.w+c0)*g.cin:])
-			clear(seg[q1*g.cin:])
-		}
+		g.patchRow(cols[(R-lo)*pl:(R-lo)*pl+pl], x[smp*in:smp*in+in], o/g.wo, o%g.wo)
 	}
 }
