@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -88,24 +89,8 @@ func TestRunWritesOutputs(t *testing.T) {
 // TestResumeCLI: a run stopped at step 12 and resumed to 30 writes the
 // same particles and metrics as a run straight to 30.
 func TestResumeCLI(t *testing.T) {
-	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	if _, e, code := runCLI(t, "run", "--steps", "30", "--out", a); code != 0 {
-		t.Fatal(e)
-	}
-	if _, e, code := runCLI(t, "run", "--steps", "12", "--out", b); code != 0 {
-		t.Fatal(e)
-	}
-	if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--steps", "30", "--out", c); code != 0 {
-		t.Fatal(e)
-	}
-	sa, _ := snapshots.Load(filepath.Join(a, finalFile))
-	sc, _ := snapshots.Load(filepath.Join(c, finalFile))
-	if !slices.EqualFunc(sa.Particles, sc.Particles, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }) {
-		t.Error("resumed particles differ from the uninterrupted run")
-	}
-	if !slices.Equal(readLines(t, filepath.Join(a, metricsFile)), readLines(t, filepath.Join(c, metricsFile))) {
-		t.Error("resumed metrics.jsonl differs from the uninterrupted run")
-	}
+	b := checkResumeCLI(t, 12, 30)
+	c := t.TempDir()
 	if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--preset", "four-well-L10", "--out", c); code == 0 || !strings.Contains(e, "--resume") {
 		t.Errorf("--resume with --preset: exit %d, %s", code, e)
 	}
@@ -421,24 +406,39 @@ func TestResumeBaselinesCLI(t *testing.T) {
 			for _, s := range append(tc, "flow.metrics_every=4") {
 				sets = append(sets, "--set", s)
 			}
-			a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-			if _, e, code := runCLI(t, append([]string{"run", "--steps", "18", "--out", a}, sets...)...); code != 0 {
-				t.Fatal(e)
-			}
-			if _, e, code := runCLI(t, append([]string{"run", "--steps", "9", "--out", b}, sets...)...); code != 0 {
-				t.Fatal(e)
-			}
-			if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--steps", "18", "--out", c); code != 0 {
-				t.Fatal(e)
-			}
-			sa, _ := snapshots.Load(filepath.Join(a, finalFile))
-			sc, _ := snapshots.Load(filepath.Join(c, finalFile))
-			if !slices.EqualFunc(sa.Particles, sc.Particles, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }) {
-				t.Error("resumed particles differ from the uninterrupted run")
-			}
-			if !slices.Equal(readLines(t, filepath.Join(a, metricsFile)), readLines(t, filepath.Join(c, metricsFile))) {
-				t.Error("resumed metrics.jsonl differs from the uninterrupted run")
-			}
+			checkResumeCLI(t, 9, 18, sets...)
 		})
 	}
+}
+
+// checkResumeCLI runs `run` with args straight to step total, and to stop
+// then resumed from its final.npz to total, and checks that both give the
+// same particles (bit for bit) and metrics.jsonl. It returns the folder of
+// the stopped run.
+func checkResumeCLI(t *testing.T, stop, total int, args ...string) (stopped string) {
+	t.Helper()
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, r := range []struct {
+		steps int
+		out   string
+	}{{total, a}, {stop, b}} {
+		if _, e, code := runCLI(t, append([]string{"run", "--steps", strconv.Itoa(r.steps), "--out", r.out}, args...)...); code != 0 {
+			t.Fatal(e)
+		}
+	}
+	if _, e, code := runCLI(t, "run", "--resume", filepath.Join(b, finalFile), "--steps", strconv.Itoa(total), "--out", c); code != 0 {
+		t.Fatal(e)
+	}
+	sa, errA := snapshots.Load(filepath.Join(a, finalFile))
+	sc, errC := snapshots.Load(filepath.Join(c, finalFile))
+	if errA != nil || errC != nil {
+		t.Fatal(errA, errC)
+	}
+	if !sameBits(sa.Particles, sc.Particles) {
+		t.Error("resumed particles differ from the uninterrupted run")
+	}
+	if !slices.Equal(readLines(t, filepath.Join(a, metricsFile)), readLines(t, filepath.Join(c, metricsFile))) {
+		t.Error("resumed metrics.jsonl differs from the uninterrupted run")
+	}
+	return b
 }
