@@ -125,17 +125,7 @@ func TestGenesMissingValuesNoted(t *testing.T) {
 // when the user gives the paths again (a snapshot's metadata could name
 // /dev/zero or a FIFO).
 func TestRestoreNeedsPaths(t *testing.T) {
-	dir := t.TempDir()
-	var m, sheet strings.Builder
-	m.WriteString("sample\tg1\tg2\tg3\n")
-	sheet.WriteString("sample\tbatch\n")
-	for i := range 10 {
-		fmt.Fprintf(&m, "s%d\t%g\t%g\t%g\n", i, float64(i%3), float64(i)*0.3, float64(i*i%7))
-		fmt.Fprintf(&sheet, "s%d\t%s\n", i, []string{"A", "B"}[i%2])
-	}
-	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
-	os.WriteFile(mp, []byte(m.String()), 0o600)
-	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	mp, sp := tinyGenes, tinyGenesSheet
 	cfg := geneConfig(false)
 	cfg.Genes = &GenesConfig{Data: mp, Sheet: sp, Source: []string{"A"}, Target: []string{"B"}, Dim: 2, Standardize: "pooled"}
 	s := mustBuild(t, cfg)
@@ -149,3 +139,10 @@ func TestRestoreNeedsPaths(t *testing.T) {
 		t.Fatalf("resume with the paths: %v", err)
 	}
 }
+
+// tinyGenes is a 10-sample, 3-gene expression table and its sample sheet
+// (batches A and B): testdata shared by the experiments and cmd tests.
+const (
+	tinyGenes      = "testdata/tiny-genes.tsv"
+	tinyGenesSheet = "testdata/tiny-genes-sheet.tsv"
+)

@@ -275,16 +275,7 @@ func TestCheckpointEvery(t *testing.T) {
 // file); with them the run continues.
 func TestResumeDataPaths(t *testing.T) {
 	dir := t.TempDir()
-	var m, sheet strings.Builder
-	m.WriteString("sample\tg1\tg2\tg3\n")
-	sheet.WriteString("sample\tbatch\n")
-	for i := range 10 {
-		fmt.Fprintf(&m, "s%d\t%g\t%g\t%g\n", i, float64(i%3), float64(i)*0.3, float64(i*i%7))
-		fmt.Fprintf(&sheet, "s%d\t%s\n", i, []string{"A", "B"}[i%2])
-	}
-	mp, sp := filepath.Join(dir, "m.tsv"), filepath.Join(dir, "s.tsv")
-	os.WriteFile(mp, []byte(m.String()), 0o600)
-	os.WriteFile(sp, []byte(sheet.String()), 0o600)
+	mp, sp := tinyGenes, tinyGenesSheet
 	preset := filepath.Join(dir, "genes.toml")
 	os.WriteFile(preset, []byte(fmt.Sprintf(`name = "genes-files"
 [genes]
@@ -442,3 +433,10 @@ func checkResumeCLI(t *testing.T, stop, total int, args ...string) (stopped stri
 	}
 	return b
 }
+
+// tinyGenes is a 10-sample, 3-gene expression table and its sample sheet
+// (batches A and B): testdata shared by the experiments and cmd tests.
+const (
+	tinyGenes      = "../../experiments/testdata/tiny-genes.tsv"
+	tinyGenesSheet = "../../experiments/testdata/tiny-genes-sheet.tsv"
+)
