@@ -87,19 +87,11 @@ func (j *fusedJob) run(part, parts int) {
 
 // start runs j over the pool (the scratch of every part exists first).
 func (j *fusedJob) start(flops float64) {
-	want := 1
-	if flops >= parallelMinFlops {
-		want = Threads()
-	}
+	want := splitFor(flops)
 	for p := range want {
 		j.c.fscratch(p)
 	}
-	parts := workPool.acquire(want)
-	if parts == 1 {
-		j.run(0, 1)
-		return
-	}
-	workPool.runLocked(j, parts)
+	workPool.run(j, want)
 }
 
 // forwardFused computes y = a(K ⊛ x) for rows samples (epi: the fused

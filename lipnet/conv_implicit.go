@@ -197,19 +197,11 @@ func (j *convJob) chunks() int {
 
 // start runs j over the pool (the buffers of every part exist first).
 func (j *convJob) start(flops float64) {
-	want := 1
-	if flops >= parallelMinFlops {
-		want = Threads()
-	}
+	want := splitFor(flops)
 	for p := range want {
 		j.c.buf(p)
 	}
-	parts := workPool.acquire(want)
-	if parts == 1 {
-		j.run(0, 1)
-		return
-	}
-	workPool.runLocked(j, parts)
+	workPool.run(j, want)
 }
 
 // gradBlock is the number of kernel-gradient tiles a thread claims at a

@@ -125,6 +125,15 @@ func (p *pool) acquire(want int) int {
 	return t
 }
 
+// splitFor is the number of parts a job of flops floating-point
+// operations is worth: every thread from parallelMinFlops on, else one.
+func splitFor(flops float64) int {
+	if flops >= parallelMinFlops {
+		return Threads()
+	}
+	return 1
+}
+
 // runLocked runs j in parts parts, part 0 here, and unlocks the pool
 // (acquire returned parts > 1). A part whose worker has not claimed it
 // when part 0 is done runs here too.
