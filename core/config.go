@@ -196,9 +196,6 @@ func fieldErr(key, format string, a ...any) error {
 	return &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
 }
 
-// positive reports whether x is a finite number > 0 (NaN fails).
-func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
-
 // Validate checks every field and returns the first error, naming its key
 // and the allowed range.
 func (c *Config) Validate() error {

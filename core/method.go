@@ -110,13 +110,9 @@ type MethodInfo struct {
 	New func(cfg *Config, p *Problem) (Method, error)
 }
 
-// methods are the registered method kinds, in the order Methods lists
-// them. Adding a method: a file with its MethodInfo and Method, a line
+// methods are the registered method kinds. Adding a method: a file with its MethodInfo and Method, a line
 // here, its config section in Config.
 var methods = []*MethodInfo{&gpaInfo, &mmdFlowInfo, &kaleInfo, &ulaInfo, &svgdInfo, &ncsnInfo, &ganInfo, &wganInfo}
-
-// Methods lists the registered method kinds.
-func Methods() []*MethodInfo { return methods }
 
 // LookupMethod returns the registered method of a kind ("" is "gpa").
 func LookupMethod(kind string) (*MethodInfo, error) {

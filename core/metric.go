@@ -133,9 +133,6 @@ func (h *History) append(step int) []float64 {
 	return row[1:]
 }
 
-// truncate keeps the first steps rows.
-func (h *History) truncate(steps int) { h.Rows = h.Rows[:steps*h.stride()] }
-
 // remap returns the history h with its columns reordered to names: a
 // column missing from h is NaN, a column of h not in names is dropped.
 func (h *History) remap(names []string) History {

@@ -125,9 +125,6 @@ func NewLive(dir string, sim *core.Sim, log *Log, total int) (*Live, error) {
 	}, nil
 }
 
-// Watched reports whether a viewer's heartbeat is fresh.
-func (lv *Live) Watched() bool { return lv.watched }
-
 // Paused reports whether a viewer paused the run (and no step was asked).
 func (lv *Live) Paused() bool { return lv.paused && !lv.stepOnce }
 
@@ -371,9 +368,6 @@ func (lv *Live) SetState(state, message string) {
 		lv.publish()
 	}
 }
-
-// State is the run state (running, paused, …).
-func (lv *Live) State() string { return lv.state }
 
 // MaybePublish publishes the state if someone watches and it is due.
 func (lv *Live) MaybePublish() {

@@ -91,9 +91,6 @@ func (p *pacer) drawn(now time.Time, sent int64) {
 	p.every = min(max(every, time.Second/time.Duration(p.fps)), slowestFrame)
 }
 
-// rate is the current frame rate.
-func (p *pacer) rate() float64 { return float64(time.Second) / float64(p.every) }
-
 // meteredFile counts the bytes written to the terminal (Bubble Tea writes
 // every frame through it); it is still the terminal for Bubble Tea (Fd).
 type meteredFile struct {
