@@ -121,7 +121,14 @@ func create(path string, perm os.FileMode) (*os.File, string, error) {
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
-		return f, tmp, err
+		if err != nil { // name the file the user asked for, not our temporary one
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, "", &os.PathError{Op: "write", Path: path, Err: err}
+		}
+		return f, tmp, nil
 	}
 	return nil, "", &os.PathError{Op: "create temporary file for", Path: path, Err: os.ErrExist}
 }

@@ -3,9 +3,11 @@ package atomicfile
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -92,8 +94,9 @@ func TestWriteFailureKeepsOld(t *testing.T) {
 // A missing directory is an error naming the path, not a panic.
 func TestWriteMissingDir(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no", "such", "a.txt")
-	if err := WriteFile(path, []byte("x"), Options{}); err == nil {
-		t.Fatal("no error for a missing directory")
+	err := WriteFile(path, []byte("x"), Options{})
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), ".tmp-") {
+		t.Fatalf("error %v, want one naming %s (not the temporary file)", err, path)
 	}
 }
 
